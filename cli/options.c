@@ -126,8 +126,9 @@ cli_getopt(struct cli *cli, int argc, char **argv,
 			return CLI_GETOPT_EXIT;
 		}
 		if (opt == '?' || opt == ':') {
-			fprintf(stderr, "Try 'acm-inbox %s --help'.\n",
-			    cli->command ? cli->command : "");
+			fprintf(stderr, "Try 'acm-inbox %s%s--help'.\n",
+			    cli->command ? cli->command : "",
+			    cli->command ? " " : "");
 			*status = EXIT_USAGE;
 			return CLI_GETOPT_EXIT;
 		}
@@ -153,8 +154,8 @@ cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'acm-inbox %s--help'.\n",
-	    cli->command ? cli->command : "");
+	fprintf(stderr, "\nTry 'acm-inbox %s%s--help'.\n",
+	    cli->command ? cli->command : "", cli->command ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -206,6 +207,8 @@ cli_not_built(struct cli *cli, int argc, char **argv, const char *usage)
 		;
 	if (opt == CLI_GETOPT_EXIT)
 		return status;
+	if (cli_load_config(cli) != 0)
+		return EXIT_USAGE;
 	fprintf(stderr, "acm-inbox %s: this command is not available in "
 	    "this version yet\n", cli->command);
 	return EXIT_USAGE;
