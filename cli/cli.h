@@ -64,6 +64,13 @@ int cli_getopt(struct cli *cli, int argc, char **argv,
  */
 int cli_load_config(struct cli *cli);
 
+/*
+ * Returns the state directory (config state-dir, else $STATE_DIRECTORY as
+ * systemd sets it, else $XDG_CACHE_HOME/acm-inbox, else
+ * ~/.cache/acm-inbox), newly allocated.  The directory is not created.
+ */
+char *cli_state_dir(const struct cli *cli);
+
 /* Prints "acm-inbox COMMAND: message" and the usage hint; returns 2. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
