@@ -80,7 +80,7 @@ env_reset(void)
 
 /* Writes text to tmp_dir/name; returns the path (free it). */
 static char *
-write_file(const char *name, const char *text, mode_t mode)
+write_file_path(const char *name, const char *text, mode_t mode)
 {
 	char *path = xasprintf("%s/%s", tmp_dir, name);
 	FILE *f = fopen(path, "w");
@@ -89,6 +89,12 @@ write_file(const char *name, const char *text, mode_t mode)
 	fclose(f);
 	chmod(path, mode);
 	return path;
+}
+
+static void
+write_file(const char *name, const char *text, mode_t mode)
+{
+	free(write_file_path(name, text, mode));
 }
 
 static void
@@ -173,7 +179,7 @@ static const char config_text[] =
 static void
 test_profile_sections(void)
 {
-	char *path = write_file("config", config_text, 0600);
+	char *path = write_file_path("config", config_text, 0600);
 	struct aws_profile p;
 
 	is_int(aws_profile_load(&p, path, true, "work"), 0, "config loads");
@@ -259,7 +265,7 @@ test_missing_and_unreadable(void)
 static void
 check_malformed(const char *text, const char *where, const char *name)
 {
-	char *path = write_file("bad", text, 0600);
+	char *path = write_file_path("bad", text, 0600);
 	char *expected = xasprintf("%s:%s", path, where);
 	struct aws_profile p;
 	struct capture cap;
@@ -512,11 +518,11 @@ write_process(const char *body, int status)
 	    "echo 'process says hello on stderr' >&2\n"
 	    "cat <<'JSON'\n%s\nJSON\n"
 	    "exit %d\n", tmp_dir, body, status);
-	char *path = write_file("process.sh", script, 0700);
+	char *path = write_file_path("process.sh", script, 0700);
 	char *config = xasprintf("[profile proc]\n"
 	    "credential_process = /bin/sh %s --flag\n", path);
 
-	free(write_file("config", config, 0600));
+	write_file("config", config, 0600);
 	remove_file("runs");
 	free(config);
 	free(path);
