@@ -440,6 +440,8 @@ set_options(struct aws_client *client, const struct aws_request *req,
 
 	curl_easy_reset(curl);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+	/* S3 keys may contain "./" and "../": send the signed path as is. */
+	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
