@@ -17,6 +17,7 @@ covers every case and the client can use ordinary S3 paths
   drop-once     closes the connection the first time, then 200
   json-400      400 with a JSON 1.1 error (__type with a namespace)
 
+A JSON 1.1 request (POST / with X-Amz-Target) is selected by its target.
 GET /_control/count/NAME returns how many requests NAME received.
 Usage: faulty_http.py PORT [SKEW_SECONDS]
 """
@@ -96,6 +97,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.read_body()
         path = self.path.split("?", 1)[0]
         name = path.rstrip("/").rsplit("/", 1)[-1]
+        if self.headers.get("X-Amz-Target"):
+            name = self.headers["X-Amz-Target"]
         if path.startswith("/_control/count/"):
             with lock:
                 n = counts.get(name, 0)

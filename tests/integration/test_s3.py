@@ -248,6 +248,15 @@ def test_no_secrets_logged(tap, moto, s3):
     tap.ok("session-token-0123456789" not in err, "token never logged")
     tap.ok("Signature=" not in err or "Signature=[REDACTED]" in err,
            "signature never logged")
+    results, err, status = probe(moto, "list", "quiet", "-",
+                                 ACM_INBOX_PROBE_VERBOSITY="4",
+                                 AWS_SESSION_TOKEN="session-token-0123456789")
+    tap.ok("curl: > GET /quiet?" in err, "-vvvv shows libcurl's headers",
+           err[-3000:])
+    tap.ok("curl: > Authorization:" in err, "-vvvv: Authorization line")
+    tap.ok("AWS4-HMAC-SHA256" not in err and "Credential=" not in err,
+           "-vvvv: Authorization value redacted", err[-3000:])
+    tap.ok("session-token-0123456789" not in err, "-vvvv: token redacted")
 
 
 def main():
