@@ -25,6 +25,7 @@
 #define DEFAULT_REQUEST_TIMEOUT 60
 #define DEFAULT_RETRIES 4
 #define DEFAULT_MAX_RESPONSE (16 * 1024 * 1024)
+#define ERROR_BODY_MAX (1024 * 1024)
 #define BACKOFF_BASE_MS 100
 #define BACKOFF_CAP_FACTOR 50	/* cap = 5 s with the default base */
 #define MAX_ENDPOINTS 8
@@ -219,12 +220,18 @@ on_body(char *data, size_t size, size_t count, void *arg)
 	long status = 0;
 
 	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status >= 300) {
+		/* An error document: keep its start, whatever the limit. */
+		if (t->resp->body.len < ERROR_BODY_MAX)
+			buf_append(&t->resp->body, data, len);
+		return len;
+	}
 	if (t->received + len > t->limit) {
 		t->too_large = true;
 		return 0;
 	}
 	t->received += len;
-	if (t->file != NULL && status >= 200 && status < 300) {
+	if (t->file != NULL) {
 		if (fwrite(data, 1, len, t->file) != len) {
 			t->file_error = true;
 			t->file_errno = errno;
@@ -433,6 +440,8 @@ set_options(struct aws_client *client, const struct aws_request *req,
 
 	curl_easy_reset(curl);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+	/* S3 keys may contain "./" and "../": send the signed path as is. */
+	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -61,10 +61,11 @@ struct sigv4_request {
 	const char *path;
 	const struct aws_param *query;	/* decoded names and values */
 	size_t query_count;
-	/* Every header to sign; one named host (any case) is required.
+	/* Every header to sign, which must include host (any case).
 	 * Names are matched case-insensitively and repeated names are
 	 * joined with ','.  Values are trimmed and runs of white space,
-	 * line breaks included, become one space. */
+	 * line breaks included, become one space.  Authorization and the
+	 * x-amz-* headers that signing adds are rejected. */
 	const struct aws_param *headers;
 	size_t header_count;
 	/* Lower-case hex SHA-256 of the body, or SIGV4_UNSIGNED_PAYLOAD.
@@ -106,10 +107,13 @@ struct sigv4_result {
 
 /*
  * Signs req for the Authorization header.  Returns 0, or -1 after logging
- * the cause, and out is then empty.  Causes: no host header, missing
- * credentials, region or service, an invalid time, an OpenSSL failure.
- * The secret key, session token and signature are registered with
- * log_add_secret().
+ * the cause, and out is then empty.  Causes: no host header, a header
+ * that signing adds itself, missing credentials, region or service, an
+ * invalid time, an OpenSSL failure.
+ * The secret key and session token are registered with log_add_secret().
+ * Signatures are not, because each request has its own and the list would
+ * grow without bound.  The log redacts them anyway, as Authorization and
+ * X-Amz-Signature values.
  */
 int sigv4_sign_headers(const struct sigv4_request *req,
     struct sigv4_result *out);
@@ -129,7 +133,8 @@ void sigv4_result_free(struct sigv4_result *res);
 /*
  * Appends path as it goes on the wire for these flags: normalized unless
  * SIGV4_NO_NORMALIZE, then percent-encoded once with '/' kept (as given
- * with SIGV4_PATH_ENCODED).  NULL or "" becomes "/".
+ * with SIGV4_PATH_ENCODED).  NULL or "" becomes "/", and a missing
+ * leading '/' is added.
  */
 void sigv4_encode_path(struct buf *out, const char *path,
     unsigned int flags);
