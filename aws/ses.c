@@ -153,6 +153,14 @@ ses_create_rule_set(struct aws_client *client, const char *name,
 }
 
 int
+ses_delete_rule_set(struct aws_client *client, const char *name,
+    struct aws_response *resp)
+{
+	return send_named(client, "DeleteReceiptRuleSet", "RuleSetName", name,
+	    resp);
+}
+
+int
 ses_set_active_rule_set(struct aws_client *client, const char *name,
     struct aws_response *resp)
 {

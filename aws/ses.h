@@ -50,6 +50,10 @@ int ses_describe_rule_set(struct aws_client *client, const char *name,
 int ses_create_rule_set(struct aws_client *client, const char *name,
     struct aws_response *resp);
 
+/* DeleteReceiptRuleSet; the active set cannot be deleted. */
+int ses_delete_rule_set(struct aws_client *client, const char *name,
+    struct aws_response *resp);
+
 /* SetActiveReceiptRuleSet; name NULL deactivates every rule set. */
 int ses_set_active_rule_set(struct aws_client *client, const char *name,
     struct aws_response *resp);
