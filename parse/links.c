@@ -207,7 +207,8 @@ link_validate(const char *url, struct approval_link *link,
 	memset(link, 0, sizeof(*link));
 	if (regex_match(pattern(RE_APPROVAL_URL), url, strlen(url), 0, ov,
 	    4) <= 0) {
-		failure = "not an https link to /approvals on a plain host name";
+		failure = "not an https link to /approvals on a plain host "
+		    "name";
 		goto out;
 	}
 	link->url = xstrdup(url);
