@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""The request layer against a misbehaving loopback server.
+
+tests/fakes/faulty_http.py answers 503 twice, 500 forever, never, with an
+S3 SignatureDoesNotMatch document, with a skewed clock, or drops the
+connection; the S3 probe driver makes the requests.
+"""
+
+import json
+import os
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import stand  # noqa: E402
+
+DRIVER = os.path.join(stand.BUILD, "tests", "test_s3_live")
+FAULTY = os.path.join(HERE, "..", "fakes", "faulty_http.py")
+RETRIES = 3
+
+
+class Faulty:
+    def __init__(self):
+        self.port = stand.free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = stand.start_process(
+            [sys.executable, FAULTY, str(self.port)],
+            ready_port=self.port)
+
+    def count(self, name):
+        with urllib.request.urlopen(self.url + "/_control/count/" + name,
+                                    timeout=5) as answer:
+            return int(answer.read())
+
+    def stop(self):
+        stand.stop_process(self.proc)
+
+
+def probe(server, *args, **env):
+    settings = {"ACM_INBOX_S3_PROBE": "1", "ACM_INBOX_RETRY_BASE_MS": "1",
+                "ACM_INBOX_PROBE_RETRIES": str(RETRIES),
+                "ACM_INBOX_PROBE_VERBOSITY": "2"}
+    settings.update(env)
+    environ = stand.tool_env(server.url, **settings)
+    proc = stand.subprocess.run([DRIVER] + list(args), env=environ,
+                                capture_output=True, timeout=120)
+    results = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    return results, proc.stderr.decode(errors="replace")
+
+
+def test_retry_then_success(tap, server):
+    results, err = probe(server, "get", "bucket", "flaky-503", "1000")
+    tap.eq(results[0]["rc"], 0, "503 twice then 200: the request succeeds")
+    tap.eq(results[0].get("body"), "hello from faulty_http\n",
+           "503 twice then 200: body of the final answer")
+    tap.eq(server.count("flaky-503"), 3,
+           "503 twice then 200: exactly 3 requests")
+    tap.ok(err.count("retry ") == 2, "two retries logged at debug", err)
+
+
+def test_retry_bounded(tap, server):
+    results, err = probe(server, "get", "bucket", "always-500", "1000")
+    tap.eq(results[0]["rc"], -1, "500 forever: the request fails")
+    tap.eq(server.count("always-500"), RETRIES + 1,
+           "500 forever: stops after retries + 1 attempts")
+    tap.ok("500 InternalError: We encountered an internal error" in err,
+           "500 forever: the error document is reported", err)
+
+
+def test_timeout(tap, server):
+    results, err = probe(server, "get", "bucket", "hang", "1000",
+                         ACM_INBOX_PROBE_TIMEOUT="2",
+                         ACM_INBOX_PROBE_RETRIES="0")
+    tap.eq(results[0]["rc"], -1, "no answer: the request fails")
+    tap.ok("no response from %s: " % server.url in err,
+           "no answer: the error names the endpoint", err)
+    tap.ok("timed out after 2" in err, "no answer: says it timed out", err)
+    tap.eq(server.count("hang"), 1, "no answer: no retry with retries=0")
+
+
+def test_signature_error(tap, server):
+    results, err = probe(server, "get", "bucket", "sig-403", "1000")
+    tap.eq(results[0]["rc"], -1, "403 signature: the request fails")
+    tap.ok("403 SignatureDoesNotMatch: The request signature we calculated"
+           " does not match" in err, "403 signature: message shown", err)
+    tap.eq(server.count("sig-403"), 1, "403 signature: not retried")
+
+
+def test_clock_skew(tap, server):
+    results, err = probe(server, "get", "bucket", "skew", "1000")
+    tap.eq(results[0]["rc"], 0, "skewed clock: corrected, then success")
+    tap.eq(results[0].get("body"), "skew corrected",
+           "skewed clock: the server accepted the corrected date")
+    tap.eq(server.count("skew"), 2, "skewed clock: exactly one retry")
+    tap.ok("local clock differs" in err, "skew correction logged", err)
+
+
+def test_dropped_connection(tap, server):
+    results, err = probe(server, "get", "bucket", "drop-once", "1000")
+    tap.eq(results[0]["rc"], 0, "dropped once: retried and succeeded")
+    tap.eq(server.count("drop-once"), 2, "dropped once: two requests")
+    results, err = probe(server, "get", "bucket", "drop", "1000")
+    tap.eq(results[0]["rc"], -1, "dropped always: fails")
+    tap.ok("no response from %s: " % server.url in err,
+           "dropped always: error names the endpoint", err)
+    tap.eq(server.count("drop"), RETRIES + 1,
+           "dropped always: bounded attempts")
+
+
+def test_json_error(tap, server):
+    results, err = probe(server, "json", "acm", "json-400",
+                         '{"CertificateArn": "arn:aws:acm:x"}')
+    tap.eq(results[0].get("code"), "ValidationException",
+           "JSON 1.1 error: namespace dropped from __type")
+    tap.eq(results[0].get("error"), "400 ValidationException: bad input "
+           "(request id FAULTYREQ)", "JSON 1.1 error string")
+
+
+def test_connection_refused(tap):
+    port = stand.free_port()
+    environ = stand.tool_env("http://127.0.0.1:%d" % port,
+                             ACM_INBOX_S3_PROBE="1",
+                             ACM_INBOX_RETRY_BASE_MS="1",
+                             ACM_INBOX_PROBE_RETRIES="2")
+    started = time.monotonic()
+    proc = stand.subprocess.run([DRIVER, "get", "b", "k", "10"],
+                                env=environ, capture_output=True,
+                                timeout=60)
+    err = proc.stderr.decode(errors="replace")
+    tap.ok("no response from http://127.0.0.1:%d" % port in err,
+           "connection refused: error names the endpoint", err)
+    tap.ok(time.monotonic() - started < 60, "connection refused: gives up")
+
+
+def main():
+    tap = stand.Tap()
+    server = Faulty()
+    try:
+        test_retry_then_success(tap, server)
+        test_retry_bounded(tap, server)
+        test_timeout(tap, server)
+        test_signature_error(tap, server)
+        test_clock_skew(tap, server)
+        test_dropped_connection(tap, server)
+        test_json_error(tap, server)
+        test_connection_refused(tap)
+    finally:
+        server.stop()
+    tap.exit()
+
+
+if __name__ == "__main__":
+    main()
