@@ -353,8 +353,9 @@ sign_request(struct aws_client *client, const struct aws_request *req,
 	headers = xcalloc(req->header_count + 1, sizeof(*headers));
 	headers[0].name = "host";
 	headers[0].value = target->host;
-	memcpy(headers + 1, req->headers,
-	    req->header_count * sizeof(*headers));
+	if (req->header_count > 0)
+		memcpy(headers + 1, req->headers,
+		    req->header_count * sizeof(*headers));
 	sreq.method = req->method;
 	sreq.path = target->path;
 	sreq.query = req->query;
