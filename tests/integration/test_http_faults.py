@@ -118,6 +118,62 @@ def test_json_error(tap, server):
            "(request id FAULTYREQ)", "JSON 1.1 error string")
 
 
+def test_partial_body_to_file(tap, server):
+    out = os.path.join(stand.BUILD, "test-logs", "faults-partial.out")
+    results, err = probe(server, "get-file", "bucket", "partial-once",
+                         "1000", out)
+    tap.eq(results[0]["rc"], 0, "cut-off body: retried and succeeded")
+    tap.eq(server.count("partial-once"), 2, "cut-off body: two requests")
+    with open(out, "rb") as handle:
+        tap.eq(handle.read(), bytes(range(48, 112)),
+               "cut-off body: the file holds the whole body once")
+    os.unlink(out)
+
+
+def test_conflict_and_copy_error(tap, server):
+    body = os.path.join(stand.BUILD, "test-logs", "faults-body.txt")
+    with open(body, "wb") as handle:
+        handle.write(b"claim")
+    results, err = probe(server, "put-if-none-match", "bucket",
+                         "conflict-once", body,
+                         "copy", "bucket", "src key", "copy-error")
+    os.unlink(body)
+    tap.eq(results[0]["rc"], 0, "409 ConditionalRequestConflict: retried")
+    tap.eq(server.count("conflict-once"), 2, "409 conflict: two requests")
+    tap.eq(results[1]["rc"], -1, "copy answered 200 with <Error>: failure")
+    tap.ok("CopyObject failed: 200 InternalError: Copy failed" in err,
+           "copy error document reported", err)
+
+
+def test_protocol_requests(tap, server):
+    results, err = probe(server, "query", "sns", "echo", "2010-03-31",
+                         "Attributes.entry.1.value", "a b&c=d/é",
+                         "json", "acm", "echo", '{"CertificateArn":"x"}',
+                         "get", "bucket", "echo", "1000",
+                         ACM_INBOX_PROBE_CONNECT_TO="s3.example.test:80:"
+                         "127.0.0.1:%d" % server.port,
+                         AWS_ENDPOINT_URL_S3="http://s3.example.test")
+    query = json.loads(results[0].get("body") or "{}")
+    tap.eq((query.get("method"), query.get("path")), ("POST", "/"),
+           "query protocol: POST /")
+    tap.eq(query.get("content_type"),
+           "application/x-www-form-urlencoded; charset=utf-8",
+           "query protocol: form content type")
+    tap.eq(query.get("body"), "Action=echo&Version=2010-03-31&"
+           "Attributes.entry.1.value=a%20b%26c%3Dd%2F%C3%A9",
+           "query protocol: parameters encoded")
+    request = json.loads(results[1].get("body") or "{}")
+    tap.eq((request.get("content_type"), request.get("target")),
+           ("application/x-amz-json-1.1", "echo"),
+           "JSON 1.1: content type and X-Amz-Target")
+    tap.eq(request.get("body"), '{"CertificateArn":"x"}', "JSON 1.1: body")
+    s3 = json.loads(results[2].get("body") or "{}")
+    tap.eq(s3.get("host"), "s3.example.test",
+           "connect-to: the request reached the loopback server with its "
+           "own Host")
+    tap.eq(s3.get("path"), "/bucket/echo", "overridden endpoint: path style")
+
+
 def test_connection_refused(tap):
     port = stand.free_port()
     environ = stand.tool_env("http://127.0.0.1:%d" % port,
@@ -145,6 +201,9 @@ def main():
         test_clock_skew(tap, server)
         test_dropped_connection(tap, server)
         test_json_error(tap, server)
+        test_partial_body_to_file(tap, server)
+        test_conflict_and_copy_error(tap, server)
+        test_protocol_requests(tap, server)
         test_connection_refused(tap)
     finally:
         server.stop()

@@ -13,7 +13,8 @@
  *   delete BUCKET KEY                 put-policy BUCKET FILE
  *   get-policy BUCKET                 public-access-block BUCKET
  *   encryption BUCKET                 lifecycle BUCKET ID PREFIX DAYS
- *   json SERVICE TARGET BODY          query SERVICE ACTION VERSION
+ *   json SERVICE TARGET BODY
+ *   query SERVICE ACTION VERSION NAME VALUE  (one parameter)
  *
  * Client options come from ACM_INBOX_PROBE_RETRIES, _TIMEOUT (seconds),
  * _CONNECT_TO and _VERBOSITY.  The exit status is 0 when every operation
@@ -228,16 +229,22 @@ op_protocol(struct probe *p, const char *op, json_object *result)
 	char *error;
 	int rc;
 
-	if (strcmp(op, "json") == 0)
+	if (strcmp(op, "json") == 0) {
 		rc = aws_json(p->client, service, a, b, &resp);
-	else
-		rc = aws_query(p->client, service, a, b, NULL, 0, &resp);
+	} else {
+		struct aws_param param;
+
+		param.name = probe_arg(p);
+		param.value = probe_arg(p);
+		rc = aws_query(p->client, service, a, b, &param, 1, &resp);
+	}
 	json_object_object_add(result, "status",
 	    json_object_new_int((int)resp.status));
 	add_string(result, "code", resp.error_code);
 	add_string(result, "message", resp.error_message);
 	error = rc ? aws_error_string(&resp) : NULL;
 	add_string(result, "error", error);
+	add_string(result, "body", rc ? NULL : resp.body.data);
 	free(error);
 	aws_response_free(&resp);
 	return rc;
