@@ -8,7 +8,7 @@ covers every case and the client can use ordinary S3 paths
   ok            200 with a small body
   flaky-503     503 SlowDown twice, then 200 (per server, not per client)
   always-500    500 InternalError every time
-  hang          reads the request and never answers (up to 60 s)
+  hang          reads the request and never responds (up to 60 s)
   sig-403       403 with an S3 SignatureDoesNotMatch document
   skew          the server's clock runs SKEW seconds ahead: a request whose
                 X-Amz-Date is more than 5 minutes off gets 400
@@ -16,8 +16,8 @@ covers every case and the client can use ordinary S3 paths
   drop          closes the connection without answering, every time
   drop-once     closes the connection the first time, then 200
   json-400      400 with a JSON 1.1 error (__type with a namespace)
-  partial-once  the first answer promises 64 bytes, sends 10 and closes;
-                later answers send all 64
+  partial-once  the first response promises 64 bytes, sends 10 and closes;
+                later responses send all 64
   conflict-once 409 ConditionalRequestConflict, then 200
   copy-error    200 whose body is an S3 <Error> document (InternalError)
   echo          200 with a JSON object of the request's method, path,

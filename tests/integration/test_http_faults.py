@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The request layer against a misbehaving loopback server.
 
-tests/fakes/faulty_http.py answers 503 twice, 500 forever, never, with an
-S3 SignatureDoesNotMatch document, with a skewed clock, or drops the
-connection; the S3 probe driver makes the requests.
+tests/fakes/faulty_http.py responds with 503 twice, 500 forever, nothing,
+an S3 SignatureDoesNotMatch document or a skewed clock, or drops the
+connection, and the S3 probe driver makes the requests.
 """
 
 import json
@@ -140,7 +140,7 @@ def test_conflict_and_copy_error(tap, server):
     os.unlink(body)
     tap.eq(results[0]["rc"], 0, "409 ConditionalRequestConflict: retried")
     tap.eq(server.count("conflict-once"), 2, "409 conflict: two requests")
-    tap.eq(results[1]["rc"], -1, "copy answered 200 with <Error>: failure")
+    tap.eq(results[1]["rc"], -1, "copy 200 with <Error>: failure")
     tap.ok("CopyObject failed: 200 InternalError: Copy failed" in err,
            "copy error document reported", err)
 

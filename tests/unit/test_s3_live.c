@@ -9,6 +9,7 @@
  *   put-if-none-match BUCKET KEY FILE put-if-match BUCKET KEY FILE ETAG
  *   get BUCKET KEY MAX_SIZE           get-file BUCKET KEY MAX_SIZE FILE
  *   head BUCKET KEY                   list BUCKET PREFIX|-
+ *   list-from BUCKET PREFIX|- START_AFTER MAX_TOTAL
  *   copy BUCKET SRC DST               copy-if-none-match BUCKET SRC DST
  *   delete BUCKET KEY                 put-policy BUCKET FILE
  *   get-policy BUCKET                 public-access-block BUCKET
@@ -161,7 +162,7 @@ op_head(struct probe *p, json_object *result)
 }
 
 static int
-op_list(struct probe *p, json_object *result)
+op_list(struct probe *p, const char *op, json_object *result)
 {
 	const char *bucket = probe_arg(p), *prefix = probe_arg(p);
 	struct s3_list_options opts = {
@@ -169,7 +170,13 @@ op_list(struct probe *p, json_object *result)
 	};
 	struct s3_object_list list;
 	json_object *keys = json_object_new_array();
-	int rc = s3_list_objects(p->client, bucket, &opts, &list);
+	int rc;
+
+	if (strcmp(op, "list-from") == 0) {
+		opts.start_after = probe_arg(p);
+		opts.max_total = (size_t)strtoul(probe_arg(p), NULL, 10);
+	}
+	rc = s3_list_objects(p->client, bucket, &opts, &list);
 
 	for (size_t i = 0; i < list.count; i++)
 		json_object_array_add(keys,
@@ -293,8 +300,8 @@ run_op(struct probe *p, const char *op, json_object *result)
 		return op_get(p, op, result);
 	if (strcmp(op, "head") == 0)
 		return op_head(p, result);
-	if (strcmp(op, "list") == 0)
-		return op_list(p, result);
+	if (strncmp(op, "list", 4) == 0)
+		return op_list(p, op, result);
 	if (strcmp(op, "lifecycle") == 0)
 		return op_lifecycle(p);
 	if (strcmp(op, "json") == 0 || strcmp(op, "query") == 0)
