@@ -602,7 +602,7 @@ send_once(struct aws_client *client, const struct aws_request *req,
 	if (!req->unsigned_request &&
 	    sign_request(client, req, target, &signed_req) != 0) {
 		response_set_error(resp, "RequestNotSent", xstrdup(
-		    "signing failed: no credentials or region"));
+		    "signing failed (the cause is logged above)"));
 		return -1;
 	}
 
@@ -742,7 +742,8 @@ client_prepare(struct aws_client *client, const struct aws_request *req,
 	return 0;
 fail:
 	response_set_error(resp, "RequestNotSent", xasprintf(
-	    "no endpoint for %s", req->service));
+	    "no region or endpoint for %s (the cause is logged above)",
+	    req->service));
 	return -1;
 }
 

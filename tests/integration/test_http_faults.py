@@ -174,6 +174,16 @@ def test_protocol_requests(tap, server):
     tap.eq(s3.get("path"), "/bucket/echo", "overridden endpoint: path style")
 
 
+def test_missing_region(tap, server):
+    results, err = probe(server, "get", "bucket", "ok", "1000",
+                         AWS_REGION=None, AWS_DEFAULT_REGION=None)
+    tap.eq(results[0]["rc"], -1, "no region: the request fails")
+    tap.ok("no region: pass --region, set AWS_REGION" in err,
+           "no region: says how to set one", err)
+    tap.ok("not sent" in err, "no region: reported as not sent", err)
+    tap.eq(server.count("ok"), 0, "no region: nothing was sent")
+
+
 def test_connection_refused(tap):
     port = stand.free_port()
     environ = stand.tool_env("http://127.0.0.1:%d" % port,
@@ -204,6 +214,7 @@ def main():
         test_partial_body_to_file(tap, server)
         test_conflict_and_copy_error(tap, server)
         test_protocol_requests(tap, server)
+        test_missing_region(tap, server)
         test_connection_refused(tap)
     finally:
         server.stop()
