@@ -26,7 +26,8 @@ covers every case and the client can use ordinary S3 paths
 A JSON 1.1 request (POST / with X-Amz-Target) is selected by its target,
 a query request (POST / with a form body) by its Action.
 GET /_control/count/NAME returns how many requests NAME received.
-Usage: faulty_http.py PORT [SKEW_SECONDS]
+Usage: faulty_http.py PORT [SKEW_SECONDS [CERT KEY]]
+With CERT and KEY (PEM files) the server speaks HTTPS.
 """
 
 import calendar
@@ -34,6 +35,7 @@ import email.utils
 import http.server
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -181,6 +183,10 @@ def main():
         SKEW = int(sys.argv[2])
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 4:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

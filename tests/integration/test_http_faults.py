@@ -8,7 +8,10 @@ connection, and the S3 probe driver makes the requests.
 
 import json
 import os
+import ssl
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -22,17 +25,23 @@ RETRIES = 3
 
 
 class Faulty:
-    def __init__(self):
+    def __init__(self, cert=None, key=None, ca=None):
         self.port = stand.free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.proc = stand.start_process(
-            [sys.executable, FAULTY, str(self.port)],
-            ready_port=self.port)
+        scheme = "https" if cert else "http"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
+        argv = [sys.executable, FAULTY, str(self.port), "3600"]
+        self.context = None
+        if cert:
+            argv += [cert, key]
+            self.context = ssl.create_default_context(cafile=ca)
+            self.context.check_hostname = False
+        self.proc = stand.start_process(argv, ready_port=self.port)
 
     def count(self, name):
         with urllib.request.urlopen(self.url + "/_control/count/" + name,
-                                    timeout=5) as answer:
-            return int(answer.read())
+                                    timeout=5,
+                                    context=self.context) as response:
+            return int(response.read())
 
     def stop(self):
         stand.stop_process(self.proc)
@@ -184,6 +193,62 @@ def test_missing_region(tap, server):
     tap.eq(server.count("ok"), 0, "no region: nothing was sent")
 
 
+def make_certificates(directory):
+    """Create a test CA and a certificate for s3.example.test it signed."""
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), cwd=directory, check=True,
+                       capture_output=True, timeout=60)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-nodes"]
+    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=acm-inbox test CA")
+    run("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr",
+        "-subj", "/CN=s3.example.test")
+    with open(os.path.join(directory, "san.ext"), "w") as handle:
+        handle.write("subjectAltName=DNS:s3.example.test\n")
+    run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey",
+        "ca.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "2",
+        "-extfile", "san.ext")
+    return tuple(os.path.join(directory, name)
+                 for name in ("ca.pem", "leaf.pem", "leaf.key"))
+
+
+def test_tls(tap):
+    with tempfile.TemporaryDirectory() as directory:
+        ca, cert, key = make_certificates(directory)
+        server = Faulty(cert, key, ca)
+        try:
+            check_tls(tap, server, ca)
+        finally:
+            server.stop()
+
+
+def check_tls(tap, server, ca):
+    def get(name, host="s3.example.test", **env):
+        return probe(server, "get", "bucket", name, "1000",
+                     AWS_ENDPOINT_URL="https://%s:%d" % (host, server.port),
+                     ACM_INBOX_PROBE_CONNECT_TO="%s:%d:127.0.0.1:%d"
+                     % (host, server.port, server.port), **env)
+
+    results, err = get("tls-trusted", AWS_CA_BUNDLE=ca)
+    tap.eq(results[0]["rc"], 0, "tls: the CA bundle makes the server trusted")
+    tap.eq(server.count("tls-trusted"), 1, "tls: request reached the server")
+
+    results, err = get("tls-untrusted")
+    tap.eq(results[0]["rc"], -1, "tls: unknown CA rejected")
+    tap.ok("certificate" in err.lower(), "tls: the error names the "
+           "certificate problem", err)
+    tap.ok("retry" not in err, "tls: a certificate failure is not retried",
+           err)
+    tap.eq(server.count("tls-untrusted"), 0, "tls: nothing sent untrusted")
+
+    results, err = get("tls-wrong-name", host="other.example.test",
+                       AWS_CA_BUNDLE=ca)
+    tap.eq(results[0]["rc"], -1, "tls: host name mismatch rejected")
+    tap.eq(server.count("tls-wrong-name"), 0,
+           "tls: nothing sent to the wrong name")
+
+
 def test_connection_refused(tap):
     port = stand.free_port()
     environ = stand.tool_env("http://127.0.0.1:%d" % port,
@@ -216,6 +281,7 @@ def main():
         test_protocol_requests(tap, server)
         test_missing_region(tap, server)
         test_connection_refused(tap)
+        test_tls(tap)
     finally:
         server.stop()
     tap.exit()
