@@ -160,12 +160,7 @@ creds_host_allowed(const char *host)
 	return false;
 }
 
-/*
- * The SDKs accept a full URI only over https, or over http to a loopback
- * or the ECS and EKS link-local addresses, so the authorization token is
- * never sent in clear text across a network.
- */
-static bool
+bool
 creds_full_uri_allowed(const char *url)
 {
 	CURLU *u = curl_url();

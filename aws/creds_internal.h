@@ -79,6 +79,14 @@ void creds_http_free(struct creds_http *h);
 /* Returns the variable's value, or NULL when unset or empty. */
 const char *creds_env(const char *name);
 
+/*
+ * Returns true when AWS_CONTAINER_CREDENTIALS_FULL_URI may be url: https,
+ * or http to a loopback or the ECS and EKS link-local addresses, as the
+ * SDKs require, so the authorization token never crosses a network in
+ * clear text.
+ */
+bool creds_full_uri_allowed(const char *url);
+
 int creds_from_env(struct creds_ctx *ctx, struct aws_credentials *c);
 int creds_from_web_identity(struct creds_ctx *ctx,
     struct aws_credentials *c);

@@ -17,7 +17,7 @@ enum {
 };
 
 /*
- * What every command shares: the options that may appear before or
+ * State shared by every command: the options that may appear before or
  * after the command name, and the loaded configuration.
  */
 struct cli {
@@ -79,7 +79,8 @@ void cli_free(struct cli *cli);
 
 /*
  * Parses the shared options of a command that is not built yet, then
- * says so.  Returns EXIT_USAGE (EXIT_DONE for --help).
+ * reports that it is unavailable.  Returns EXIT_USAGE (EXIT_DONE for
+ * --help).
  */
 int cli_not_built(struct cli *cli, int argc, char **argv,
     const char *usage);

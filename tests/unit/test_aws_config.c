@@ -13,6 +13,7 @@
 
 #include "aws/config.h"
 #include "aws/creds.h"
+#include "aws/creds_internal.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "tests/unit/tap.h"
@@ -219,6 +220,20 @@ test_profile_sections(void)
 	    "credentials syntax loads again");
 	ok(!p.found, "[profile work] is no profile in the credentials file");
 	aws_profile_free(&p);
+	free(path);
+}
+
+static void
+test_crlf_lines(void)
+{
+	char *path = write_file_path("crlf", "[default]\r\nregion = eu-north-1"
+	    "\r\n\r\n[profile x]\r\nregion=x-1\r\n", 0600);
+	struct aws_profile p;
+
+	is_int(aws_profile_load(&p, path, true, "x"), 0, "CRLF file loads");
+	is_str(aws_profile_get(&p, "region"), "x-1", "CRLF value trimmed");
+	aws_profile_free(&p);
+	unlink(path);
 	free(path);
 }
 
@@ -779,6 +794,65 @@ test_nothing_found(void)
 	free(key);
 }
 
+static void
+test_full_uri_hosts(void)
+{
+	static const char *const allowed[] = {
+		"https://creds.example.com/path", "http://127.0.0.1:8080/creds",
+		"http://127.1.2.3/", "http://localhost/creds", "http://[::1]:80/",
+		"http://169.254.170.2/v2/credentials",
+		"http://169.254.170.23/v1/credentials",
+		"http://[fd00:ec2::23]/v1/credentials", "HTTPS://UPPER.example/",
+	};
+	static const char *const rejected[] = {
+		"http://192.0.2.10/creds", "http://example.com/creds",
+		"http://128.0.0.1/", "http://[::2]/", "http://localhost.example/",
+		"ftp://127.0.0.1/", "file:///etc/passwd", "not a url", "",
+	};
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ok(creds_full_uri_allowed(allowed[i]), "full URI %s allowed",
+		    allowed[i]);
+	for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
+		ok(!creds_full_uri_allowed(rejected[i]),
+		    "full URI \"%s\" rejected", rejected[i]);
+}
+
+static void
+check_json(const char *json, int want, const char *name)
+{
+	struct aws_credentials c = { 0 };
+	struct capture cap;
+
+	capture_begin(&cap);
+	is_int(creds_parse_json(json, "Token", false, "test", "test", &c),
+	    want, "%s", name);
+	free(capture_end(&cap));
+	aws_credentials_clear(&c);
+}
+
+static void
+test_metadata_json(void)
+{
+	struct aws_credentials c = { 0 };
+
+	is_int(creds_parse_json("{\"Code\": \"Success\", \"AccessKeyId\": "
+	    "\"AKIDJSON\", \"SecretAccessKey\": \"json-secret\", "
+	    "\"Token\": \"json-token-value\", \"Expiration\": "
+	    "\"2026-12-04T16:00:00Z\"}", "Token", false, "test", "test", &c),
+	    0, "metadata JSON parses");
+	is_str(c.access_key_id, "AKIDJSON", "metadata key id");
+	is_str(c.session_token, "json-token-value", "metadata token member");
+	is_int(c.expiration, 1796400000LL, "metadata expiration");
+	aws_credentials_clear(&c);
+	check_json("{\"Code\": \"AssumeRoleUnauthorizedAccess\", "
+	    "\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"B\"}", -1,
+	    "metadata failure code rejected");
+	check_json("{\"AccessKeyId\": 5, \"SecretAccessKey\": \"B\"}", -1,
+	    "non-string key id rejected");
+	check_json("", -1, "empty answer rejected");
+}
+
 int
 main(void)
 {
@@ -789,6 +863,7 @@ main(void)
 	env_save_and_clear();
 	env_reset();
 	test_profile_sections();
+	test_crlf_lines();
 	test_default_not_inherited();
 	test_missing_and_unreadable();
 	test_malformed();
@@ -805,6 +880,8 @@ main(void)
 	test_env_first();
 	test_shared_keys();
 	test_nothing_found();
+	test_full_uri_hosts();
+	test_metadata_json();
 	env_restore();
 	remove_file("config");
 	remove_file("credentials");
