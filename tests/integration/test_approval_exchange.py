@@ -34,7 +34,10 @@ CODES = {
                  "redirect", "noform", "slow", "close", "closepost", "hop",
                  "postredirect", "dryrun", "china", "secret", "foreign")
 }
-CONTEXT = "ctx+%s/with=padding==" % os.urandom(8).hex()
+# A context as ACM writes it: a UUID followed by the region in hex.
+CONTEXT = "%s-%s-%s-%s-%s%s" % (
+    os.urandom(4).hex(), os.urandom(2).hex(), os.urandom(2).hex(),
+    os.urandom(2).hex(), os.urandom(6).hex(), b"us-east-1".hex())
 
 
 def link(code, host=HOST, context=CONTEXT):
@@ -238,7 +241,6 @@ def test_secrets(tap, case, record):
     secrets = {
         "code": CODES["secret"],
         "context": CONTEXT,
-        "encoded context": urllib.parse.quote(CONTEXT, safe=""),
         "CSRF token": sent[0]["csrf"],
         "validation token": sent[0]["validation_token"],
         "cookie": sent[0]["session_cookie"],

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "approve/exchange.h"
+#include "common/log.h"
 #include "tests/unit/tap.h"
 
 static const char approval_page[] =
@@ -166,6 +167,8 @@ test_hosts(void)
 		{"https://certificates.amazon.com/approvals", true},
 		{"https://cn-north-1.acm-certificates.amazonaws.cn/a", true},
 		{"https://us-east-1.acm-certificates.amazonaws.cn/a", false},
+		{"https://cn-north-1.acm-certificates.amazon.com/a", false},
+		{"https://us-iso-east-1.acm-certificates.amazon.com/", false},
 		{"http://us-east-1.acm-certificates.amazon.com/", false},
 		{"https://us-east-1.acm-certificates.amazon.com:8443/", false},
 		{"https://u:p@us-east-1.acm-certificates.amazon.com/", false},
@@ -187,6 +190,36 @@ test_hosts(void)
 	ok(!approve_url_is_approval_host(NULL), "approval host: NULL");
 }
 
+/* Links that fail validation are rejected before any connection. */
+static void
+test_invalid_links(void)
+{
+	static const char *const links[] = {
+		"http://us-east-1.acm-certificates.amazon.com/approvals?"
+		    "code=abcdef&context=ghijkl",
+		"https://us-east-1.acm-certificates.amazon.com/other?"
+		    "code=abcdef&context=ghijkl",
+		"https://example.com/approvals?code=abcdef&context=ghijkl",
+		"https://us-east-1.acm-certificates.amazon.com/approvals?"
+		    "code=abcdef",
+	};
+	struct approve_exchange_options opts = {0};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		struct approve_outcome outcome;
+
+		is_int(approve_exchange_run(links[i], &opts, &outcome), -1,
+		    "invalid link %zu: status", i);
+		is_int(outcome.result, APPROVE_UNEXPECTED,
+		    "invalid link %zu: unexpected", i);
+		ok(strstr(outcome.detail, "invalid approval link") != NULL,
+		    "invalid link %zu: detail names the cause", i);
+		is_int(outcome.http_status, 0, "invalid link %zu: no request",
+		    i);
+		approve_outcome_free(&outcome);
+	}
+}
+
 static void
 test_names(void)
 {
@@ -206,6 +239,8 @@ main(void)
 	test_form_missing();
 	test_classify();
 	test_hosts();
+	test_invalid_links();
 	test_names();
+	log_clear_secrets();
 	return tap_done();
 }
