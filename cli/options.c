@@ -126,8 +126,9 @@ cli_getopt(struct cli *cli, int argc, char **argv,
 			return CLI_GETOPT_EXIT;
 		}
 		if (opt == '?' || opt == ':') {
-			fprintf(stderr, "Try 'acm-inbox %s --help'.\n",
-			    cli->command ? cli->command : "");
+			fprintf(stderr, "Try 'acm-inbox %s%s--help'.\n",
+			    cli->command ? cli->command : "",
+			    cli->command ? " " : "");
 			*status = EXIT_USAGE;
 			return CLI_GETOPT_EXIT;
 		}
@@ -153,8 +154,8 @@ cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'acm-inbox %s--help'.\n",
-	    cli->command ? cli->command : "");
+	fprintf(stderr, "\nTry 'acm-inbox %s%s--help'.\n",
+	    cli->command ? cli->command : "", cli->command ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -206,7 +207,32 @@ cli_not_built(struct cli *cli, int argc, char **argv, const char *usage)
 		;
 	if (opt == CLI_GETOPT_EXIT)
 		return status;
+	if (cli_load_config(cli) != 0)
+		return EXIT_USAGE;
 	fprintf(stderr, "acm-inbox %s: this command is not available in "
 	    "this version yet\n", cli->command);
 	return EXIT_USAGE;
+}
+
+char *
+cli_state_dir(const struct cli *cli)
+{
+	const char *dir;
+
+	if (cli->config_loaded && cli->config.state_dir != NULL)
+		return xstrdup(cli->config.state_dir);
+	dir = getenv("STATE_DIRECTORY");
+	if (dir != NULL && *dir != '\0') {
+		/* systemd may pass several directories separated by ':'. */
+		size_t n = strcspn(dir, ":");
+
+		return xstrndup(dir, n);
+	}
+	dir = getenv("XDG_CACHE_HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/acm-inbox", dir);
+	dir = getenv("HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/.cache/acm-inbox", dir);
+	return xstrdup("/var/lib/acm-inbox");
 }
