@@ -724,6 +724,7 @@ exchange_submit(struct exchange *ex, const struct approve_form *form)
 	body = form_encode(ex->curl, form);
 	referer = xstrdup(ex->page_url);
 	log_info("approval: submitting the approval form to %s", host);
+	ex->outcome->submitted = true;
 	if (exchange_fetch(ex, target, body, referer) == 0)
 		exchange_classify_result(ex, host);
 out:

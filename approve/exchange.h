@@ -34,6 +34,7 @@ struct approve_outcome {
 	long http_status;	/* of the last response; 0 when none */
 	char *detail;		/* one line for people, redacted; never NULL */
 	char *saved_page;	/* path of the saved page, or NULL */
+	bool submitted;		/* the approval form was sent (a POST began) */
 };
 
 /*
