@@ -235,9 +235,10 @@ register_set_cookie(const char *line, size_t len)
 	eq++;
 	while (eq < end && *eq == '"')
 		eq++;
-	len = strcspn(eq, ";\"\r\n");
-	if (eq + len > end)
-		len = (size_t)(end - eq);
+	/* The line is not NUL-terminated: scan only up to its end. */
+	for (len = 0; eq + len < end && strchr(";\"\r\n", eq[len]) == NULL;
+	    len++)
+		continue;
 	register_secret(eq, len);
 }
 

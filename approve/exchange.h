@@ -73,7 +73,8 @@ struct approve_form {
 
 /*
  * Finds the approval form in an HTML page: the first form whose action
- * contains "approv" (any case).  charset may be NULL (UTF-8).  Returns 0
+ * contains "approv" (any case) and no refusal word such as "disapprov"
+ * or "reject".  charset may be NULL (UTF-8).  Returns 0
  * and fills *form (free with approve_form_free()), or -1 when the page
  * has no such form.
  */

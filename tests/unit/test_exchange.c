@@ -98,6 +98,26 @@ test_form_button(void)
 }
 
 static void
+test_form_refusal(void)
+{
+	static const char page[] =
+	    "<form action=\"/approvals/disapprove/1\" method=post>"
+	    "<input type=hidden name=a value=no></form>"
+	    "<form action=\"/approvals/reject\"></form>"
+	    "<form action=\"/approvals/approve/2\" method=post>"
+	    "<input type=hidden name=a value=yes></form>";
+	struct approve_form form;
+
+	if (!ok(approve_page_find_form(page, strlen(page), NULL, &form) == 0,
+	    "refusal forms: approval form found"))
+		return;
+	is_str(form.action, "/approvals/approve/2",
+	    "refusal forms: disapprove and reject skipped");
+	is_str(field_value(&form, "a"), "yes", "refusal forms: right fields");
+	approve_form_free(&form);
+}
+
+static void
 test_form_missing(void)
 {
 	static const char page[] =
@@ -236,6 +256,7 @@ main(void)
 {
 	test_form_find();
 	test_form_button();
+	test_form_refusal();
 	test_form_missing();
 	test_classify();
 	test_hosts();
