@@ -128,6 +128,9 @@ apply_records(struct apply *a)
 		value = infra_txt_value(ctx->identity_token);
 		if (!strlist_contains(&txt.values, value))
 			strlist_add(&txt.values, value);
+		free(ctx->steps[STEP_TXT].detail);
+		ctx->steps[STEP_TXT].detail = xasprintf("%s %s", ctx->txt_name,
+		    value);
 		free(value);
 		changes[n++] = (struct route53_change){ "UPSERT", &txt };
 	}
