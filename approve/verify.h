@@ -33,7 +33,7 @@
 
 /* The verify-certificate setting (acm-inbox.conf(5)). */
 enum verify_setting {
-	VERIFY_SETTING_AUTO,	/* check certificates in the caller's account */
+	VERIFY_SETTING_AUTO,	/* check the caller's own certificates */
 	VERIFY_SETTING_YES,	/* check all; hold what cannot be checked */
 	VERIFY_SETTING_NO,	/* check nothing, send no request */
 };
