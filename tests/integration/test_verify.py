@@ -8,7 +8,9 @@ email-validated certificate PENDING_VALIDATION for MOTO_ACM_VALIDATION_WAIT
 seconds after the request and then reports it ISSUED, so one moto waits
 an hour and a second one not at all.  boto3 reads every certificate's
 state back as an independent client.  AccessDenied, which moto cannot
-produce, comes from a loopback stand-in for ACM.
+produce, comes from a loopback stand-in for ACM.  The approve command is
+run the same way against the local approval site, whose record of POSTs
+shows what was approved.
 """
 
 import http.server
@@ -24,7 +26,9 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 import stand  # noqa: E402
+from approval_stand import ApprovalSite  # noqa: E402
 from demo_mail import acm_message, context_for  # noqa: E402
 
 DRIVER = os.path.join(stand.BUILD, "tests", "test_verify_live")
@@ -72,10 +76,10 @@ def cert_status(acm, arn):
 
 
 def message(domain, certificate, account=ACCOUNT, region=REGION,
-            legacy=False):
+            legacy=False, code=None):
     """Writes an ACM message to a file; returns its path."""
     data = acm_message(domain, account, region, certificate,
-                       secrets.token_hex(16), context_for(region),
+                       code or secrets.token_hex(16), context_for(region),
                        legacy=legacy)
     handle = tempfile.NamedTemporaryFile(dir=work, suffix=".eml",
                                          delete=False)
@@ -307,9 +311,144 @@ def test_setting_no(arn):
            err)
 
 
+class ApproveCommand:
+    """Runs acm-inbox approve with one config per verify-certificate
+    setting, the approval hosts sent to the local site."""
+
+    def __init__(self, site):
+        self.site = site
+        self.configs = {}
+        for setting in ("yes", "auto", "no"):
+            path = os.path.join(work, "verify-%s.conf" % setting)
+            with open(path, "w") as f:
+                f.write("allow-account = %s\nallow-account = %s\n"
+                        "allow-domain = cmd.example\n"
+                        "verify-certificate = %s\nretries = 0\n"
+                        "state-dir = %s\nca-bundle = %s\n"
+                        % (ACCOUNT, OTHER_ACCOUNT, setting,
+                           os.path.join(work, "state"), site.ca_bundle))
+            self.configs[setting] = path
+
+    def run(self, setting, path, endpoint, *args, **env):
+        environ = stand.tool_env(endpoint, **env)
+        for name in list(environ):
+            if name.lower().endswith("_proxy"):
+                del environ[name]
+        argv = ["-c", self.configs[setting], "--connect-to",
+                self.site.connect_to("%s.acm-certificates.amazon.com"
+                                     % REGION), "approve"]
+        result = stand.run_tool(argv + list(args) + [path], env=environ)
+        result.out = result.stdout.decode("utf-8", "replace")
+        result.err = result.stderr.decode("utf-8", "replace")
+        result.show = "exit %d\nstdout:\n%s\nstderr:\n%s" % (
+            result.returncode, result.out[-1500:], result.err[-1500:])
+        return result
+
+    def posts(self, code):
+        return [p["result"] for p in self.site.posts(code)]
+
+
+def command_case(command, setting, domain, arn, endpoint,
+                 account=ACCOUNT, args=(), **env):
+    """Runs approve on a new message; returns (result, POST results)."""
+    code = str(uuid.uuid4())
+    path = message(domain, arn, account=account, code=code)
+    result = command.run(setting, path, endpoint, *args, **env)
+    return result, command.posts(code)
+
+
+def test_command_verified(command, moto):
+    acm = acm_client(moto)
+    arn = request_certificate(acm, "www.cmd.example")
+    result, posts = command_case(command, "yes",
+                                 "www.cmd.example", arn, moto.url)
+    tap.eq(result.returncode, 0, "approve, pending: exit 0")
+    tap.ok("result: approved" in result.out and "checked:" in result.out,
+           "approve, pending: checked and approved", result.show)
+    tap.eq(posts, ["approved"], "approve, pending: one POST")
+
+    result, posts = command_case(command, "yes",
+                                 "api.cmd.example", arn, moto.url)
+    tap.eq(result.returncode, 1, "approve, domain not listed: exit 1")
+    tap.ok("domain-not-on-certificate" in result.out,
+           "approve, domain not listed: reason shown", result.show)
+    tap.eq(posts, [], "approve, domain not listed: no POST")
+
+    result, posts = command_case(command, "yes",
+                                 "api.cmd.example", arn, moto.url,
+                                 args=["--force"])
+    tap.eq(result.returncode, 0, "approve --force, domain not listed: "
+           "exit 0")
+    tap.ok("domain-not-on-certificate" in result.err,
+           "approve --force: override logged", result.show)
+    tap.eq(posts, ["approved"], "approve --force: one POST")
+    return arn
+
+
+def test_command_other_account(command, moto):
+    acm = acm_client(moto, account=OTHER_ACCOUNT)
+    arn = request_certificate(acm, "shop.cmd.example")
+    result, posts = command_case(command, "yes",
+                                 "shop.cmd.example", arn, moto.url,
+                                 account=OTHER_ACCOUNT)
+    tap.eq(result.returncode, 1, "approve, other account, yes: exit 1")
+    tap.ok("certificate-other-account" in result.out,
+           "approve, other account, yes: reason shown", result.show)
+    tap.eq(posts, [], "approve, other account, yes: no POST")
+
+    result, posts = command_case(command, "auto",
+                                 "shop.cmd.example", arn, moto.url,
+                                 account=OTHER_ACCOUNT)
+    tap.eq(result.returncode, 0, "approve, other account, auto: exit 0")
+    tap.ok("note:" in result.out and "was not checked" in result.out and
+           OTHER_ACCOUNT in result.out,
+           "approve, other account, auto: note shown", result.show)
+    tap.eq(posts, ["approved"], "approve, other account, auto: one POST")
+
+
+def test_command_failures(command, moto, arn):
+    dead = "http://127.0.0.1:%d" % closed_port()
+    result, posts = command_case(command, "auto",
+                                 "www.cmd.example", arn, moto.url,
+                                 AWS_ENDPOINT_URL_ACM=dead)
+    tap.eq(result.returncode, 3, "approve, ACM unreachable: exit 3")
+    tap.ok("certificate-check-failed" in result.out,
+           "approve, ACM unreachable: reason shown", result.show)
+    tap.eq(posts, [], "approve, ACM unreachable: no POST")
+
+    result, posts = command_case(command, "no", "www.cmd.example",
+                                 arn, dead)
+    tap.eq(result.returncode, 0, "approve, setting no: exit 0 without AWS")
+    tap.ok("was not checked with ACM" in result.out,
+           "approve, setting no: note shown", result.show)
+    tap.eq(posts, ["approved"], "approve, setting no: one POST")
+
+    missing = "arn:aws:acm:%s:%s:certificate/%s" % (REGION, ACCOUNT,
+                                                    uuid.uuid4())
+    result, posts = command_case(command, "auto",
+                                 "www.cmd.example", missing, moto.url)
+    tap.eq(result.returncode, 1, "approve, nonexistent ARN: exit 1")
+    tap.ok("certificate-not-found" in result.out,
+           "approve, nonexistent ARN: reason shown", result.show)
+    tap.eq(posts, [], "approve, nonexistent ARN: no POST")
+
+
+def test_command_issued(command, moto):
+    acm = acm_client(moto)
+    arn = request_certificate(acm, "old.cmd.example")
+    result, posts = command_case(command, "auto",
+                                 "old.cmd.example", arn, moto.url)
+    tap.eq(result.returncode, 1, "approve, issued: exit 1")
+    tap.ok("certificate-not-pending" in result.out and "ISSUED" in
+           result.out, "approve, issued: reason shown", result.show)
+    tap.eq(posts, [], "approve, issued: no POST")
+
+
 def main():
     pending_moto = start_moto(3600)
     issued_moto = start_moto(0)
+    site = ApprovalSite(work)
+    command = ApproveCommand(site)
     try:
         arn = test_pending(pending_moto)
         test_domain_not_listed(pending_moto, arn)
@@ -320,7 +459,12 @@ def main():
         test_unavailable(pending_moto, arn)
         test_setting_no(arn)
         test_issued(issued_moto)
+        arn = test_command_verified(command, pending_moto)
+        test_command_other_account(command, pending_moto)
+        test_command_failures(command, pending_moto, arn)
+        test_command_issued(command, issued_moto)
     finally:
+        site.stop()
         pending_moto.stop()
         issued_moto.stop()
     tap.exit()
