@@ -140,7 +140,13 @@ is_pending(const char *status)
 	return status != NULL && strcmp(status, PENDING) == 0;
 }
 
-/* A first issue: pending, and not already validated for this domain. */
+/*
+ * A first issue: pending, and not already validated for this domain.
+ * NOTE: ValidationMethod is not required to be EMAIL.  ACM mails only
+ * for email validation, so DNS there would mark a stale or forged
+ * message, but moto 5.2 reports DNS for every certificate, so the tests
+ * could not cover that rule.
+ */
 static void
 judge_new(const struct acm_certificate *cert, const char *domain,
     const char *escaped, struct verify_result *result)
