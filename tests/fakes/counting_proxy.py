@@ -12,7 +12,7 @@ Control endpoints (never forwarded):
   GET  /__proxy/log           the records so far, as a JSON array
   POST /__proxy/clear         forget the records
   POST /__proxy/reset         forget the records and denials
-  POST /__proxy/deny?action=A answer 403 AccessDenied to Action A
+  POST /__proxy/deny?action=A reply 403 AccessDenied to Action A
 
 Usage: counting_proxy.py LISTEN_PORT UPSTREAM_PORT (both on 127.0.0.1).
 """

@@ -446,6 +446,8 @@ def route53_permission(rec):
         return "ListHostedZonesByName"
     if "/change/" in path:
         return "GetChange"
+    if "/hostedzone/" in path and not path.endswith("/rrset"):
+        return "GetHostedZone"
     if path.endswith("/rrset"):
         return ("ChangeResourceRecordSets" if rec["method"] == "POST"
                 else "ListResourceRecordSets")
@@ -461,6 +463,58 @@ def permission(rec):
     if service == "route53":
         return "route53:" + route53_permission(rec)
     return "%s:%s %s" % (service, rec["method"], rec["path"])
+
+
+def test_zone_choice(tap, st):
+    st.reset()
+    make_zone(st, "example.com")
+    sub_zone = make_zone(st, "sub.example.com")
+    st.client("route53").create_hosted_zone(
+        Name="a.sub.example.com", CallerReference="private",
+        VPC={"VPCRegion": REGION, "VPCId": "vpc-12345678"},
+        HostedZoneConfig={"PrivateZone": True})
+    proc = st.run("setup", "a.sub.example.com", "--no-wait")
+    tap.eq(proc.returncode, 0, "zone choice: exit 0")
+    tap.eq(records(st, sub_zone, "a.sub.example.com", "MX"), [MX],
+           "zone choice: longest public zone gets the MX")
+
+    other = make_zone(st, "example.net")
+    proc = st.run("setup", "mail.example.org", "--hosted-zone",
+                  "/hostedzone/" + other)
+    tap.eq(proc.returncode, 1, "--hosted-zone of another domain: exit 1")
+    tap.ok("for another domain" in proc.err,
+           "--hosted-zone of another domain: says so", detail(proc))
+    tap.eq(st.writes(), [], "--hosted-zone of another domain: no write")
+
+    parent = st.client("route53").list_hosted_zones_by_name(
+        DNSName="example.com")["HostedZones"][0]["Id"].split("/")[-1]
+    proc = st.run("setup", "b.sub.example.com", "--hosted-zone", parent,
+                  "--no-wait")
+    tap.eq(proc.returncode, 0, "--hosted-zone: exit 0")
+    tap.eq(records(st, parent, "b.sub.example.com", "MX"), [MX],
+           "--hosted-zone: records in the given zone")
+
+
+def test_status_and_dry_teardown(tap, st):
+    st.reset()
+    zone_id = make_zone(st)
+    st.run("setup", DOMAIN, "--no-wait")
+    st.client("route53").change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+            "Action": "DELETE", "ResourceRecordSet": {
+                "Name": DOMAIN, "Type": "MX", "TTL": 300,
+                "ResourceRecords": [{"Value": MX}]}}]})
+    proc = st.run("status", DOMAIN)
+    tap.eq(proc.returncode, 1, "status, MX deleted: exit 1")
+    tap.ok("MX record      missing" in proc.out,
+           "status, MX deleted: reported missing", detail(proc))
+    tap.eq(st.writes(), [], "status: no write call")
+
+    proc = st.run("teardown", DOMAIN, "--dry-run", "--delete-bucket")
+    tap.eq(proc.returncode, 0, "teardown dry run: exit 0")
+    tap.ok("would remove" in proc.out, "teardown dry run: lists removals",
+           detail(proc))
+    tap.eq(st.writes(), [], "teardown dry run: no write call")
 
 
 def test_iam_policy(tap, st):
@@ -484,7 +538,8 @@ def main():
                  test_no_hosted_zone, test_dry_run, test_setup,
                  test_existing_rule_set, test_mx_conflict,
                  test_access_denied, test_teardown_keeps_others,
-                 test_unreachable, test_iam_policy):
+                 test_unreachable, test_zone_choice,
+                 test_status_and_dry_teardown, test_iam_policy):
         try:
             test(tap, st)
         except Exception as error:  # report and go on with the next test
