@@ -23,7 +23,7 @@ void aws_params_addf(struct aws_params *p, const char *value,
 void aws_params_free(struct aws_params *p);
 
 /*
- * Marks a 2xx answer whose body could not be read as failed: sets
+ * Marks a 2xx response whose body could not be read as failed: sets
  * resp->error_code to "MalformedResponse" and error_message to what.
  * Returns -1 for the caller to return.
  */

@@ -118,6 +118,35 @@ route53_find_zone(struct aws_client *client, const char *domain,
 	return 0;
 }
 
+int
+route53_get_zone(struct aws_client *client, const char *zone_id,
+    char **zone_name, bool *private_zone, struct aws_response *resp)
+{
+	char *path = xasprintf(API "/hostedzone/%s", zone_id);
+	const xmlNode *zone;
+	char *private;
+	xmlDoc *doc;
+	int rc;
+
+	*zone_name = NULL;
+	*private_zone = false;
+	rc = get(client, path, NULL, 0, resp);
+	free(path);
+	if (rc != 0)
+		return -1;
+	doc = xml_parse(resp->body.data, resp->body.len);
+	zone = xml_path(xml_root(doc, "GetHostedZoneResponse"), "HostedZone");
+	*zone_name = strip_dot(xml_path_text(zone, "Name"));
+	private = xml_path_text(zone, "Config/PrivateZone");
+	*private_zone = private != NULL && strcmp(private, "true") == 0;
+	free(private);
+	xml_free(doc);
+	if (*zone_name == NULL)
+		return aws_response_malformed(resp,
+		    "GetHostedZone: no HostedZone/Name");
+	return 0;
+}
+
 static void
 read_rrset(const xmlNode *node, struct route53_rrset *rrset)
 {

@@ -7,6 +7,7 @@
  * success and -1 on failure with resp holding the status and AWS error
  * (not logged); free resp with aws_response_free() in both cases.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "aws/aws.h"
@@ -30,6 +31,13 @@ void route53_rrset_free(struct route53_rrset *rrset);
  */
 int route53_find_zone(struct aws_client *client, const char *domain,
     char **zone_id, char **zone_name, struct aws_response *resp);
+
+/*
+ * GetHostedZone: *zone_name (no trailing dot, newly allocated) and
+ * *private_zone of zone_id.  Fails with NoSuchHostedZone when absent.
+ */
+int route53_get_zone(struct aws_client *client, const char *zone_id,
+    char **zone_name, bool *private_zone, struct aws_response *resp);
 
 /*
  * Reads the record set NAME/TYPE from zone_id into rrset (zeroed first);

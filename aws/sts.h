@@ -5,7 +5,7 @@
 
 /*
  * STS GetCallerIdentity.  On 0, *account (12 digits) and *arn are newly
- * allocated.  On -1 resp holds the failure (not logged).  Free resp with
+ * allocated.  On -1 resp contains the failure (not logged).  Free resp with
  * aws_response_free() in both cases.
  */
 int sts_get_caller_identity(struct aws_client *client, char **account,

@@ -11,7 +11,7 @@ static const char usage[] =
 "      --recipients LIST  --hosted-zone ID  --expire-days DAYS\n"
 "\n"
 "Exit status: 0 all is right, 1 something is missing, wrong or not yet\n"
-"in effect, 2 usage error, 3 AWS could not be reached or refused.\n";
+"in effect, 2 usage error, 3 AWS unreachable or a request denied.\n";
 
 int
 cmd_status(struct cli *cli, int argc, char **argv)

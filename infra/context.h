@@ -47,7 +47,7 @@ struct infra_ctx {
 	struct aws_client *client;
 	const struct infra_options *opts;
 	FILE *out;
-	bool unreachable;	/* some call got no answer at all */
+	bool unreachable;	/* some call got no response */
 
 	/* Names derived from the options, the account and the region. */
 	const char *region;
@@ -122,7 +122,7 @@ const char *infra_step_name(enum step_kind kind);
 
 /*
  * Logs a failed call as "what: error" with a hint for AccessDenied, and
- * remembers a missing answer.  Returns INFRA_AWS_FAILED.
+ * notes in ctx when the call got no response.  Returns INFRA_AWS_FAILED.
  */
 enum infra_result infra_fail(struct infra_ctx *ctx, const char *what,
     const struct aws_response *resp);

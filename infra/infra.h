@@ -20,11 +20,11 @@
 #define INFRA_DEFAULT_WAIT_TIMEOUT 600
 
 struct infra_options {
-	const char *domain;		/* normalized (infra_domain_normalize) */
+	const char *domain;		/* from infra_domain_normalize() */
 	const char *bucket;		/* NULL: acm-inbox-ACCOUNT-REGION */
-	const char *prefix;		/* normalized (infra_normalize_prefix) */
+	const char *prefix;		/* from infra_normalize_prefix() */
 	const char *topic;		/* topic name */
-	const char *rule_set;		/* NULL: the active one, else acm-inbox */
+	const char *rule_set;		/* NULL: active one, else acm-inbox */
 	const struct strlist *recipients; /* empty: the five ACM addresses */
 	const char *hosted_zone;	/* NULL: found by the domain's name */
 	long expire_days;		/* lifecycle expiry of outcomes */

@@ -17,7 +17,7 @@
  * Returns the LifecycleConfiguration document that keeps every rule of
  * existing (NULL: none) not made by setup for prefix, and adds setup's
  * rules for prefix with days.  *changed is false when existing already
- * holds exactly those rules.  Returns NULL when existing is not a
+ * contains exactly those rules.  Returns NULL when existing is not a
  * lifecycle document.  Free with free().
  */
 char *lifecycle_merge(const char *existing, const char *prefix, long days,
@@ -26,7 +26,7 @@ char *lifecycle_merge(const char *existing, const char *prefix, long days,
 /*
  * Returns the document without setup's rules for prefix (newly
  * allocated), or NULL with *none_left true when no rule remains.
- * *changed tells whether anything was removed.
+ * *changed is true when a rule was removed.
  */
 char *lifecycle_remove(const char *existing, const char *prefix,
     bool *changed, bool *none_left);

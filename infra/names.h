@@ -11,7 +11,7 @@
 
 #include "common/str.h"
 
-/* Longest domain accepted: _amazonses. (11 bytes) + DOMAIN fits 253. */
+/* Maximum domain length, so that "_amazonses." + DOMAIN fits in 253. */
 #define INFRA_DOMAIN_MAX 242
 
 /*

@@ -268,8 +268,12 @@ plan_mx(struct infra_ctx *ctx)
 		    ctx->opts->domain, ctx->mx_value));
 		return;
 	}
-	for (size_t i = 0; i < have->count; i++)
-		buf_printf(&values, "%s%s", i ? ", " : "", have->items[i]);
+	for (size_t i = 0; i < have->count; i++) {
+		char *escaped = str_escaped(have->items[i]);
+
+		buf_printf(&values, "%s%s", i ? ", " : "", escaped);
+		free(escaped);
+	}
 	if (ctx->opts->replace_mx)
 		set_step(ctx, STEP_MX, ACTION_UPDATE, xasprintf("%s %s "
 		    "(replaces %s)", ctx->opts->domain, ctx->mx_value,

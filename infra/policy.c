@@ -204,14 +204,14 @@ infra_policy_remove(const char *existing, const char *sid, char **out)
 	return INFRA_POLICY_CHANGED;
 }
 
-int
+bool
 infra_policy_has(const char *existing, const char *statement)
 {
 	char *updated = NULL;
 	enum infra_policy_result r;
 
 	if (existing == NULL || *existing == '\0')
-		return 0;
+		return false;
 	r = infra_policy_upsert(existing, statement, &updated);
 	free(updated);
 	return r == INFRA_POLICY_UNCHANGED;

@@ -1,6 +1,8 @@
 #ifndef INFRA_POLICY_H
 #define INFRA_POLICY_H
 
+#include <stdbool.h>
+
 /*
  * Resource policies (S3 bucket policy, SNS topic policy) as JSON text.
  * Setup adds or replaces only its own statements, found by Sid, and
@@ -49,10 +51,10 @@ enum infra_policy_result infra_policy_remove(const char *existing,
     const char *sid, char **out);
 
 /*
- * Returns true when existing holds a statement equal to statement
+ * Returns true when existing contains a statement equal to statement
  * (compared as JSON values).
  */
-int infra_policy_has(const char *existing, const char *statement);
+bool infra_policy_has(const char *existing, const char *statement);
 
 /*
  * Counts the statements whose Sid starts with prefix; -1 when existing

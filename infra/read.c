@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/sns.h"
 #include "aws/sts.h"
@@ -129,6 +130,45 @@ read_account(struct infra_ctx *ctx)
 	return INFRA_DONE;
 }
 
+/* Returns true when domain is name or a subdomain of it. */
+static bool
+within_zone(const char *domain, const char *name)
+{
+	size_t dlen = strlen(domain), nlen = strlen(name);
+
+	if (dlen == nlen)
+		return strcasecmp(domain, name) == 0;
+	return dlen > nlen && domain[dlen - nlen - 1] == '.' &&
+	    strcasecmp(domain + dlen - nlen, name) == 0;
+}
+
+/* Checks that the zone given with --hosted-zone can hold the records. */
+static enum infra_result
+check_given_zone(struct infra_ctx *ctx)
+{
+	struct aws_response resp = {0};
+	char *zone_name = NULL;
+	bool private_zone = false;
+	enum infra_result r = INFRA_DONE;
+
+	if (route53_get_zone(ctx->client, ctx->opts->hosted_zone, &zone_name,
+	    &private_zone, &resp) != 0) {
+		r = infra_fail(ctx, "route53 GetHostedZone", &resp);
+	} else if (private_zone || !within_zone(ctx->opts->domain,
+	    zone_name)) {
+		log_error("%s: hosted zone %s (%s) cannot hold its records: "
+		    "it is %s; pass the public zone of the domain or a parent",
+		    ctx->opts->domain, ctx->opts->hosted_zone, zone_name,
+		    private_zone ? "private" : "for another domain");
+		r = INFRA_PROBLEM;
+	} else {
+		ctx->zone_id = xstrdup(ctx->opts->hosted_zone);
+	}
+	aws_response_free(&resp);
+	free(zone_name);
+	return r;
+}
+
 static enum infra_result
 read_zone(struct infra_ctx *ctx, bool need_zone)
 {
@@ -136,10 +176,8 @@ read_zone(struct infra_ctx *ctx, bool need_zone)
 	char *zone_name = NULL;
 	enum infra_result r = INFRA_DONE;
 
-	if (ctx->opts->hosted_zone != NULL) {
-		ctx->zone_id = xstrdup(ctx->opts->hosted_zone);
-		return INFRA_DONE;
-	}
+	if (ctx->opts->hosted_zone != NULL)
+		return check_given_zone(ctx);
 	if (route53_find_zone(ctx->client, ctx->opts->domain, &ctx->zone_id,
 	    &zone_name, &resp) != 0)
 		r = infra_fail(ctx, "route53 ListHostedZonesByName", &resp);

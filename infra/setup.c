@@ -222,7 +222,7 @@ apply_step(struct apply *a, enum step_kind kind)
 	}
 }
 
-/* Lists the steps from first on that still wanted a change. */
+/* Prints the planned changes from step first on, none of them made. */
 static void
 print_not_made(const struct infra_ctx *ctx, int first)
 {

@@ -220,7 +220,8 @@ remove_lifecycle(struct removal *rm)
 	if (changed && begin(rm, "lifecycle", "expiry rules for outcomes")) {
 		if (doc != NULL)
 			check(rm, bucket_put_config(ctx->client, ctx->bucket,
-			    "lifecycle", doc, &rm->resp), "the lifecycle rules");
+			    "lifecycle", doc, &rm->resp),
+			    "the lifecycle rules");
 		else
 			check(rm, bucket_delete_config(ctx->client,
 			    ctx->bucket, "lifecycle", &rm->resp),
@@ -283,8 +284,8 @@ delete_bucket(struct removal *rm)
 	if (!empty) {
 		check(rm, bucket_empty(ctx->client, ctx->bucket, &deleted,
 		    &rm->resp), "the bucket's objects");
-		fprintf(ctx->out, "  %-14s %-14s %ld objects\n", "removed",
-		    "objects", deleted);
+		fprintf(ctx->out, "  %-14s %-14s %ld %s\n", "removed",
+		    "objects", deleted, deleted == 1 ? "object" : "objects");
 		if (rm->result != INFRA_DONE)
 			return;
 		memset(&rm->resp, 0, sizeof(rm->resp));

@@ -3,14 +3,16 @@
 
 moto_server keeps no request log, so tests that must prove "no write
 call" put this proxy in front of it.  Every request is recorded as
-{"method", "path", "action"} (action: the query protocol's Action from
-the form body or the query string, else null) and forwarded unchanged.
+{"method", "path", "query", "action", "service"} (action: the query
+protocol's Action from the form body or the query string, else null;
+service: the SigV4 signing name from the Authorization header) and
+forwarded unchanged.
 
 Control endpoints (never forwarded):
   GET  /__proxy/log           the records so far, as a JSON array
   POST /__proxy/clear         forget the records
   POST /__proxy/reset         forget the records and denials
-  POST /__proxy/deny?action=A answer 403 AccessDenied to Action A
+  POST /__proxy/deny?action=A reply 403 AccessDenied to Action A
 
 Usage: counting_proxy.py LISTEN_PORT UPSTREAM_PORT (both on 127.0.0.1).
 """
@@ -31,6 +33,17 @@ DENIAL = ("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
           "</Code><Message>User: arn:aws:iam::123456789012:user/test is "
           "not authorized to perform: %s</Message></Error>"
           "<RequestId>denied-by-proxy</RequestId></ErrorResponse>")
+
+
+def signing_service(authorization):
+    # Credential=AKID/DATE/REGION/SERVICE/aws4_request
+    for part in (authorization or "").split(","):
+        part = part.strip()
+        if "Credential=" in part:
+            scope = part.split("Credential=", 1)[1].split("/")
+            if len(scope) >= 5:
+                return scope[3]
+    return None
 
 
 def query_action(path, body, content_type):
@@ -83,9 +96,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         action = query_action(self.path, body,
                               self.headers.get("Content-Type"))
         with LOCK:
-            RECORDS.append({"method": self.command,
-                            "path": urllib.parse.urlsplit(self.path).path,
-                            "action": action})
+            parts = urllib.parse.urlsplit(self.path)
+            RECORDS.append({"method": self.command, "path": parts.path,
+                            "query": parts.query, "action": action,
+                            "service": signing_service(
+                                self.headers.get("Authorization"))})
             denied = action in DENIED
         if denied:
             return self._reply(403, DENIAL % action, "text/xml")

@@ -41,6 +41,7 @@ class Stand:
             [sys.executable, os.path.join(FAKES, "moto_ses.py"),
              "-H", "127.0.0.1", "-p", str(self.moto_port)],
             ready_url=self.moto_url + "/moto-api/", env=env)
+        self.seen = []  # every request of every run, for the IAM check
         self.port = stand.free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         stand.start_process(
@@ -92,6 +93,7 @@ class Stand:
                              AWS_DEFAULT_REGION=region,
                              ACM_INBOX_RETRY_BASE_MS="1")
         proc = stand.run_tool(list(args), env=env)
+        self.seen.extend(self.requests())
         proc.out = proc.stdout.decode(errors="replace")
         proc.err = proc.stderr.decode(errors="replace")
         return proc
@@ -272,9 +274,13 @@ def test_setup(tap, st):
     tap.eq(status.returncode, 0, "status after setup: exit 0")
     tap.eq(st.writes(), [], "status: no write call")
 
+    st.client("s3").put_object(Bucket=BUCKET, Key="acm-inbox/held/m1",
+                               Body=b"held message")
     down = st.run("teardown", DOMAIN, "--delete-bucket", "--force")
     tap.eq(down.returncode, 0, "teardown: exit 0")
     tap.ok("removed" in down.out, "teardown: prints what it removed",
+           detail(down))
+    tap.ok(" 1 object\n" in down.out, "teardown --force: deleted the object",
            detail(down))
     check_all_gone(tap, st, zone_id)
     status = st.run("status", DOMAIN)
@@ -408,6 +414,123 @@ def test_unreachable(tap, st):
     tap.ok(proc.err.strip() != "", "unreachable: says why", detail(proc))
 
 
+S3_SUBRESOURCES = {
+    "policy": ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"),
+    "publicAccessBlock": ("GetBucketPublicAccessBlock",
+                          "PutBucketPublicAccessBlock", None),
+    "encryption": ("GetEncryptionConfiguration",
+                   "PutEncryptionConfiguration", None),
+    # DeleteBucketLifecycle is authorized by s3:PutLifecycleConfiguration.
+    "lifecycle": ("GetLifecycleConfiguration", "PutLifecycleConfiguration",
+                  "PutLifecycleConfiguration"),
+}
+
+
+def s3_permission(rec):
+    parts = [p for p in rec["path"].split("/") if p]
+    sub = rec["query"].split("=")[0].split("&")[0]
+    method = rec["method"]
+    if sub in S3_SUBRESOURCES:
+        get, put, delete = S3_SUBRESOURCES[sub]
+        return {"GET": get, "PUT": put, "DELETE": delete}[method]
+    if len(parts) > 1:
+        return {"GET": "GetObject", "PUT": "PutObject",
+                "DELETE": "DeleteObject"}[method]
+    return {"HEAD": "ListBucket", "GET": "ListBucket", "PUT": "CreateBucket",
+            "DELETE": "DeleteBucket"}[method]
+
+
+def route53_permission(rec):
+    path = rec["path"]
+    if path.endswith("/hostedzonesbyname"):
+        return "ListHostedZonesByName"
+    if "/change/" in path:
+        return "GetChange"
+    if "/hostedzone/" in path and not path.endswith("/rrset"):
+        return "GetHostedZone"
+    if path.endswith("/rrset"):
+        return ("ChangeResourceRecordSets" if rec["method"] == "POST"
+                else "ListResourceRecordSets")
+    return "unknown:" + path
+
+
+def permission(rec):
+    service = rec["service"]
+    if rec["action"] is not None:
+        return "%s:%s" % (service, rec["action"])
+    if service == "s3":
+        return "s3:" + s3_permission(rec)
+    if service == "route53":
+        return "route53:" + route53_permission(rec)
+    return "%s:%s %s" % (service, rec["method"], rec["path"])
+
+
+def test_zone_choice(tap, st):
+    st.reset()
+    make_zone(st, "example.com")
+    sub_zone = make_zone(st, "sub.example.com")
+    st.client("route53").create_hosted_zone(
+        Name="a.sub.example.com", CallerReference="private",
+        VPC={"VPCRegion": REGION, "VPCId": "vpc-12345678"},
+        HostedZoneConfig={"PrivateZone": True})
+    proc = st.run("setup", "a.sub.example.com", "--no-wait")
+    tap.eq(proc.returncode, 0, "zone choice: exit 0")
+    tap.eq(records(st, sub_zone, "a.sub.example.com", "MX"), [MX],
+           "zone choice: longest public zone gets the MX")
+
+    other = make_zone(st, "example.net")
+    proc = st.run("setup", "mail.example.org", "--hosted-zone",
+                  "/hostedzone/" + other)
+    tap.eq(proc.returncode, 1, "--hosted-zone of another domain: exit 1")
+    tap.ok("for another domain" in proc.err,
+           "--hosted-zone of another domain: says so", detail(proc))
+    tap.eq(st.writes(), [], "--hosted-zone of another domain: no write")
+
+    parent = st.client("route53").list_hosted_zones_by_name(
+        DNSName="example.com")["HostedZones"][0]["Id"].split("/")[-1]
+    proc = st.run("setup", "b.sub.example.com", "--hosted-zone", parent,
+                  "--no-wait")
+    tap.eq(proc.returncode, 0, "--hosted-zone: exit 0")
+    tap.eq(records(st, parent, "b.sub.example.com", "MX"), [MX],
+           "--hosted-zone: records in the given zone")
+
+
+def test_status_and_dry_teardown(tap, st):
+    st.reset()
+    zone_id = make_zone(st)
+    st.run("setup", DOMAIN, "--no-wait")
+    st.client("route53").change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+            "Action": "DELETE", "ResourceRecordSet": {
+                "Name": DOMAIN, "Type": "MX", "TTL": 300,
+                "ResourceRecords": [{"Value": MX}]}}]})
+    proc = st.run("status", DOMAIN)
+    tap.eq(proc.returncode, 1, "status, MX deleted: exit 1")
+    tap.ok("MX record      missing" in proc.out,
+           "status, MX deleted: reported missing", detail(proc))
+    tap.eq(st.writes(), [], "status: no write call")
+
+    proc = st.run("teardown", DOMAIN, "--dry-run", "--delete-bucket")
+    tap.eq(proc.returncode, 0, "teardown dry run: exit 0")
+    tap.ok("would remove" in proc.out, "teardown dry run: lists removals",
+           detail(proc))
+    tap.eq(st.writes(), [], "teardown dry run: no write call")
+
+
+def test_iam_policy(tap, st):
+    with open(os.path.join(stand.TOP, "docs", "iam-policy.json")) as f:
+        policy = json.load(f)
+    allowed = set()
+    for statement in policy["Statement"]:
+        actions = statement["Action"]
+        allowed.update([actions] if isinstance(actions, str) else actions)
+    used = {permission(rec) for rec in st.seen}
+    tap.ok(len(used) > 20, "IAM check: the runs made calls", sorted(used))
+    tap.eq(sorted(used - allowed), [],
+           "IAM policy lists every call setup, status, teardown made")
+    tap.eq(sorted(allowed - used), [], "IAM policy lists no unused action")
+
+
 def main():
     tap = stand.Tap()
     st = Stand()
@@ -415,7 +538,8 @@ def main():
                  test_no_hosted_zone, test_dry_run, test_setup,
                  test_existing_rule_set, test_mx_conflict,
                  test_access_denied, test_teardown_keeps_others,
-                 test_unreachable):
+                 test_unreachable, test_zone_choice,
+                 test_status_and_dry_teardown, test_iam_policy):
         try:
             test(tap, st)
         except Exception as error:  # report and go on with the next test

@@ -154,7 +154,8 @@ test_prefixes(void)
 	p = infra_normalize_prefix("");
 	is_str(p, "", "empty prefix stays empty");
 	free(p);
-	ok(infra_normalize_prefix("a\nb") == NULL, "control character rejected");
+	ok(infra_normalize_prefix("a\nb") == NULL,
+	    "control character rejected");
 }
 
 #define RULE_ARN "arn:aws:ses:us-east-1:123456789012:receipt-rule-set/s:" \
