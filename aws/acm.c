@@ -212,7 +212,8 @@ describe_error(enum acm_status status, const struct aws_response *resp,
 	    region != NULL ? region : "the default region", aws);
 	if (status == ACM_ACCESS_DENIED)
 		buf_append_str(&out, ": the credentials lack "
-		    "acm:DescribeCertificate; see docs/iam-policy.json");
+		    "acm:DescribeCertificate; see "
+		    "docs/iam-policy-worker.json");
 	else if (status == ACM_NOT_FOUND)
 		buf_append_str(&out, ": the credentials' account has no "
 		    "certificate with this ARN in this region");

@@ -269,7 +269,7 @@ def test_access_denied(moto, arn):
            "access denied", err)
     text = results[0].get("text") or ""
     tap.ok("the credentials lack acm:DescribeCertificate" in text and
-           "docs/iam-policy.json" in text,
+           "docs/iam-policy-worker.json" in text,
            "access denied: the text says what to grant", text)
     tap.ok(not results[0].get("transient"), "access denied: not transient")
     tap.ok("acm:DescribeCertificate" in err,
