@@ -517,6 +517,27 @@ def test_status_and_dry_teardown(tap, st):
     tap.eq(st.writes(), [], "teardown dry run: no write call")
 
 
+def test_verification_pending(tap, st):
+    st.reset()
+    make_zone(st)
+    st._post(st.url + "/__proxy/pending")
+    proc = st.run("setup", DOMAIN, "--wait-timeout", "1")
+    tap.eq(proc.returncode, 1, "pending, waited: exit 1")
+    tap.ok("timed out after 1 s" in proc.err,
+           "pending, waited: says it timed out", detail(proc))
+    tap.ok("SES identity example.com: Pending" in proc.out,
+           "pending, waited: progress lines", detail(proc))
+    proc = st.run("status", DOMAIN)
+    tap.eq(proc.returncode, 1, "pending: status exit 1")
+    tap.ok("identity       pending" in proc.out,
+           "pending: status says pending", detail(proc))
+    proc = st.run("setup", DOMAIN, "--no-wait")
+    tap.eq(proc.returncode, 0, "pending, --no-wait: exit 0")
+    tap.ok("No changes" in proc.out, "pending, --no-wait: no changes",
+           detail(proc))
+    tap.eq(st.writes(), [], "pending, --no-wait: no write call")
+
+
 def test_iam_policy(tap, st):
     with open(os.path.join(stand.TOP, "docs", "iam-policy.json")) as f:
         policy = json.load(f)
@@ -539,7 +560,8 @@ def main():
                  test_existing_rule_set, test_mx_conflict,
                  test_access_denied, test_teardown_keeps_others,
                  test_unreachable, test_zone_choice,
-                 test_status_and_dry_teardown, test_iam_policy):
+                 test_status_and_dry_teardown, test_verification_pending,
+                 test_iam_policy):
         try:
             test(tap, st)
         except Exception as error:  # report and go on with the next test
