@@ -100,6 +100,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._control()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+
         action = query_action(self.path, body,
                               self.headers.get("Content-Type"))
         with LOCK:
@@ -111,6 +112,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             denied = action in DENIED
         if denied:
             return self._reply(403, DENIAL % action, "text/xml")
+
         conn = http.client.HTTPConnection(*UPSTREAM, timeout=60)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("connection", "keep-alive")}
@@ -122,6 +124,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pending = PENDING[0]
         if pending and action == "GetIdentityVerificationAttributes":
             data = data.replace(b">Success<", b">Pending<")
+
         self.send_response(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in ("transfer-encoding", "connection",

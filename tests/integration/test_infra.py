@@ -182,14 +182,17 @@ def check_bucket(tap, st):
         "AWS:SourceArn": "arn:aws:ses:%s:%s:receipt-rule-set/acm-inbox:"
                          "receipt-rule/%s" % (REGION, ACCOUNT, RULE)},
         "bucket policy: source account and rule conditions")
+
     block = s3.get_public_access_block(Bucket=BUCKET)
     tap.ok(all(block["PublicAccessBlockConfiguration"].values()) and
            len(block["PublicAccessBlockConfiguration"]) == 4,
            "public access block: all four on", block)
+
     enc = s3.get_bucket_encryption(Bucket=BUCKET)
     rule = enc["ServerSideEncryptionConfiguration"]["Rules"][0]
     tap.eq(rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
            "AES256", "encryption: SSE-S3")
+
     life = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
     prefixes = sorted(r["Filter"]["Prefix"] for r in life)
     tap.eq(prefixes, sorted("acm-inbox/%s/" % o for o in (
