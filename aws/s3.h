@@ -100,6 +100,8 @@ int s3_put_object(struct aws_client *client, const char *bucket,
  * is made only when the destination does not exist, and otherwise
  * returns S3_PRECONDITION_FAILED.  An <Error> document in a 200 response
  * counts as a failure.
+ * NOTE: moto 5 ignores If-None-Match on CopyObject, so the tests cannot
+ * show that an existing destination is kept.
  */
 int s3_copy_object(struct aws_client *client, const char *src_bucket,
     const char *src_key, const char *bucket, const char *key,
@@ -113,6 +115,9 @@ int s3_delete_object(struct aws_client *client, const char *bucket,
  * Creates a bucket in region (NULL: the client's region): no body in
  * us-east-1, a LocationConstraint elsewhere.  A bucket this account
  * already owns counts as created.
+ * NOTE: the request is signed for the client's region; a region other
+ * than the client's has only been tried against moto, which does not
+ * check signatures.
  */
 int s3_create_bucket(struct aws_client *client, const char *bucket,
     const char *region);
