@@ -241,10 +241,6 @@ parse_options(struct cli *cli, struct approve_command *ac, int argc,
 		return cli_usage_error(cli, "one SOURCE at a time, not %d",
 		    argc - optind);
 	ac->source = argv[optind];
-	/* TODO: read s3://BUCKET/KEY once the S3 client is built. */
-	if (strncmp(ac->source, "s3://", 5) == 0)
-		return cli_usage_error(cli, "'%s': s3:// sources are not "
-		    "supported yet; copy the object to a file", ac->source);
 	return -1;
 }
 
@@ -261,12 +257,14 @@ load_request(struct approve_command *ac, struct cli *cli)
 	struct strlist none = {0};
 	struct buf data = {0};
 	size_t size = 0;
+	int status;
 
 	if (cli_policy_build("approve", &none, &none, c, &ac->policy) != 0)
 		return EXIT_USAGE;
-	if (cli_message_read("approve", ac->source, limits.max_size, &data,
-	    &size) != 0)
-		return EXIT_USAGE;
+	status = cli_message_fetch(cli, ac->source, limits.max_size, &data,
+	    &size);
+	if (status != 0)
+		return status;
 	acm_email_parse(data.data != NULL ? data.data : "", size, &limits,
 	    &ac->email);
 	buf_free(&data);

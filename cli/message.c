@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "aws/s3.h"
 
 /* Returns the 12-digit form of id, newly allocated, or NULL if invalid. */
 static char *
@@ -113,4 +116,71 @@ out:
 	if (fd >= 0 && !is_stdin)
 		close(fd);
 	return status;
+}
+
+/* Splits s3://BUCKET/KEY; returns 0 or -1 when either part is missing. */
+static int
+split_s3_source(const char *source, char **bucket, char **key)
+{
+	const char *rest = source + strlen("s3://");
+	const char *slash = strchr(rest, '/');
+
+	if (slash == NULL || slash == rest || slash[1] == '\0')
+		return -1;
+	*bucket = xstrndup(rest, (size_t)(slash - rest));
+	*key = xstrdup(slash + 1);
+	return 0;
+}
+
+static int
+fetch_s3(struct cli *cli, const char *source, size_t max, struct buf *data,
+    size_t *size)
+{
+	struct aws_client *client = cli_aws_client(cli);
+	struct s3_object info = {0};
+	char *bucket = NULL, *key = NULL;
+	int status = EXIT_AWS, rc;
+
+	if (split_s3_source(source, &bucket, &key) != 0) {
+		cli_usage_error(cli, "invalid source '%s': expected "
+		    "s3://BUCKET/KEY", source);
+		return EXIT_USAGE;
+	}
+	rc = s3_head_object(client, bucket, key, &info);
+	if (rc == S3_NOT_FOUND) {
+		fprintf(stderr, "acm-inbox %s: %s: no such object\n",
+		    cli->command, source);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	*size = (size_t)info.size;
+	if ((unsigned long long)info.size > max) {
+		status = 0;
+		goto out;
+	}
+	rc = s3_get_object(client, bucket, key, max, data, NULL);
+	if (rc == 0) {
+		*size = data->len;
+		status = 0;
+	} else if (rc == S3_NOT_FOUND) {
+		fprintf(stderr, "acm-inbox %s: %s: no such object\n",
+		    cli->command, source);
+	}
+out:
+	s3_object_clear(&info);
+	free(bucket);
+	free(key);
+	return status;
+}
+
+int
+cli_message_fetch(struct cli *cli, const char *source, size_t max,
+    struct buf *data, size_t *size)
+{
+	if (strncmp(source, "s3://", 5) == 0)
+		return fetch_s3(cli, source, max, data, size);
+	if (cli_message_read(cli->command, source, max, data, size) != 0)
+		return EXIT_USAGE;
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "approve/policy.h"
+#include "cli/cli.h"
 #include "cli/config.h"
 #include "common/buf.h"
 #include "common/str.h"
@@ -20,6 +21,16 @@
  * printing "acm-inbox COMMAND: SOURCE: cannot read: ..." on stderr.
  */
 int cli_message_read(const char *command, const char *source, size_t max,
+    struct buf *data, size_t *size);
+
+/*
+ * Reads a message like cli_message_read(), and also from
+ * s3://BUCKET/KEY through the command's AWS client.  An object larger
+ * than max is not fetched; *size then holds its size.  Returns 0, or the
+ * exit status after printing the error: EXIT_USAGE for a local source or
+ * a malformed s3:// source, EXIT_AWS when S3 could not be read.
+ */
+int cli_message_fetch(struct cli *cli, const char *source, size_t max,
     struct buf *data, size_t *size);
 
 /*
