@@ -213,3 +213,26 @@ cli_not_built(struct cli *cli, int argc, char **argv, const char *usage)
 	    "this version yet\n", cli->command);
 	return EXIT_USAGE;
 }
+
+char *
+cli_state_dir(const struct cli *cli)
+{
+	const char *dir;
+
+	if (cli->config_loaded && cli->config.state_dir != NULL)
+		return xstrdup(cli->config.state_dir);
+	dir = getenv("STATE_DIRECTORY");
+	if (dir != NULL && *dir != '\0') {
+		/* systemd may pass several directories separated by ':'. */
+		size_t n = strcspn(dir, ":");
+
+		return xstrndup(dir, n);
+	}
+	dir = getenv("XDG_CACHE_HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/acm-inbox", dir);
+	dir = getenv("HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/.cache/acm-inbox", dir);
+	return xstrdup("/var/lib/acm-inbox");
+}
