@@ -1,10 +1,399 @@
+/*
+ * run: process every new message in the inbox (an S3 prefix, a local
+ * directory or a Maildir), once or every --watch seconds, and print a
+ * summary.  The work itself is in ingest/.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "ingest/process.h"
+#include "ingest/run.h"
+#include "ingest/store.h"
 
 static const char usage[] =
-"Usage: acm-inbox run [--dry-run] [--max N] [--watch SECONDS]\n";
+"Usage: acm-inbox run [--source s3|dir:PATH|maildir:PATH]\n"
+"                     [--sns-message FILE|-] [--dry-run] [--max N]\n"
+"                     [--watch SECONDS] [--jobs N] [--bucket NAME]\n"
+"                     [--prefix PREFIX]\n"
+"\n"
+"Process every new message in the inbox: claim it, decide, approve the\n"
+"requests the policy allows, write a result record and file the message\n"
+"under approved/, held/, ignored/, expired/ or failed/.\n"
+"\n"
+"Options:\n"
+"      --source SOURCE     s3 (default: the configured bucket and prefix),\n"
+"                          dir:PATH (a local directory) or maildir:PATH\n"
+"      --sns-message FILE  process only the object named by this SNS\n"
+"                          notification (- reads standard input), after\n"
+"                          checking its signature and topic\n"
+"      --dry-run           decide and report; claim, approve, write and\n"
+"                          move nothing\n"
+"      --max N             process at most N messages\n"
+"      --watch SECONDS     run again every SECONDS until SIGTERM or SIGINT\n"
+"      --jobs N            process N messages at a time (default: config\n"
+"                          jobs, else 1)\n"
+"      --bucket NAME       S3 bucket (default: config bucket)\n"
+"      --prefix PREFIX     key prefix (default: config prefix)\n"
+"\n"
+"Exit status: 0 done (also when there was nothing to do), 1 a message\n"
+"was held or failed, 2 usage or configuration error, 3 AWS or network\n"
+"failure before any message was processed.\n";
+
+enum {
+	OPT_SOURCE = 1,
+	OPT_SNS_MESSAGE,
+	OPT_DRY_RUN,
+	OPT_MAX,
+	OPT_WATCH,
+	OPT_JOBS,
+	OPT_BUCKET,
+	OPT_PREFIX,
+};
+
+static const struct option longopts[] = {
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "sns-message", required_argument, NULL, OPT_SNS_MESSAGE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "max", required_argument, NULL, OPT_MAX },
+	{ "watch", required_argument, NULL, OPT_WATCH },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "bucket", required_argument, NULL, OPT_BUCKET },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct run_args {
+	const char *source;
+	const char *sns_message;
+	bool dry_run;
+	long max;
+	long watch;
+	long jobs;
+	const char *bucket;
+	const char *prefix;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int
+parse_number(struct cli *cli, const char *option, const char *value,
+    long min, long max, long *out)
+{
+	if (str_parse_long(value, min, max, out) == 0)
+		return 0;
+	cli_usage_error(cli, "invalid %s '%s': expected an integer from %ld "
+	    "to %ld", option, value, min, max);
+	return -1;
+}
+
+/* Returns 0, 1 after --help, or -1 after a usage error (*status set). */
+static int
+parse_args(struct cli *cli, int argc, char **argv, struct run_args *a,
+    int *status)
+{
+	const struct cli_command_spec spec = { "", longopts, usage };
+	int opt, bad = 0;
+
+	while ((opt = cli_getopt(cli, argc, argv, &spec, status)) >= 0) {
+		switch (opt) {
+		case OPT_SOURCE: a->source = optarg; break;
+		case OPT_SNS_MESSAGE: a->sns_message = optarg; break;
+		case OPT_DRY_RUN: a->dry_run = true; break;
+		case OPT_BUCKET: a->bucket = optarg; break;
+		case OPT_PREFIX: a->prefix = optarg; break;
+		case OPT_MAX:
+			bad |= parse_number(cli, "--max", optarg, 1,
+			    1000000000, &a->max);
+			break;
+		case OPT_WATCH:
+			bad |= parse_number(cli, "--watch", optarg, 1, 86400,
+			    &a->watch);
+			break;
+		case OPT_JOBS:
+			bad |= parse_number(cli, "--jobs", optarg, 1, 64,
+			    &a->jobs);
+			break;
+		}
+	}
+	if (opt == CLI_GETOPT_EXIT)
+		return *status == EXIT_DONE ? 1 : -1;
+	if (bad == 0 && optind < argc) {
+		cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+		bad = -1;
+	}
+	*status = EXIT_USAGE;
+	return bad ? -1 : 0;
+}
+
+/* Returns the 12 digits of "111122223333" or "1111-2222-3333", or NULL. */
+static char *
+account_digits(const char *id)
+{
+	char digits[13];
+	size_t n = 0;
+
+	for (const char *p = id; *p; p++) {
+		if (*p == '-' && (p - id == 4 || p - id == 9))
+			continue;
+		if (!isdigit((unsigned char)*p) || n == 12)
+			return NULL;
+		digits[n++] = *p;
+	}
+	digits[n] = '\0';
+	return n == 12 ? xstrdup(digits) : NULL;
+}
+
+static int
+build_process_config(struct cli *cli, struct ingest_process_config *pc,
+    const char *save_dir)
+{
+	const struct config *c = &cli->config;
+	const struct strlist *domains = c->allow_domains.count ?
+	    &c->allow_domains : &c->domains;
+
+	for (size_t i = 0; i < c->allow_accounts.count; i++) {
+		char *id = account_digits(c->allow_accounts.items[i]);
+
+		if (id == NULL) {
+			fprintf(stderr, "acm-inbox run: allow-account: invalid "
+			    "AWS account ID '%s': expected 12 digits\n",
+			    c->allow_accounts.items[i]);
+			return -1;
+		}
+		strlist_add_owned(&pc->policy.allow_accounts, id);
+	}
+	for (size_t i = 0; i < domains->count; i++)
+		strlist_add(&pc->policy.allow_domains, domains->items[i]);
+	if (pc->policy.allow_accounts.count == 0)
+		log_warn("run: no allow-account is configured, so every "
+		    "validation request is held for a person");
+	pc->limits.max_size = (size_t)c->max_message_size;
+	pc->limits.max_depth = (int)c->max_mime_depth;
+	pc->limits.max_parts = (int)c->max_mime_parts;
+	pc->exchange.ca_bundle = c->ca_bundle;
+	pc->exchange.connect_to = &cli->connect_to;
+	pc->exchange.connect_timeout = c->connect_timeout;
+	pc->exchange.request_timeout = c->request_timeout;
+	pc->exchange.save_dir = save_dir;
+	pc->require_certificate_check = c->verify_certificate == VERIFY_YES;
+	return 0;
+}
+
+/* Opens --source; NULL after reporting (a usage or AWS error). */
+static struct store *
+open_store(struct cli *cli, const struct run_args *a)
+{
+	const char *source = a->source ? a->source : "s3";
+
+	if (str_starts_with(source, "dir:") && source[4] != '\0')
+		return store_dir_open(source + 4);
+	if (str_starts_with(source, "maildir:") && source[8] != '\0')
+		return store_maildir_open(source + 8);
+	if (strcmp(source, "s3") == 0) {
+		fprintf(stderr, "acm-inbox run: the s3 source is not "
+		    "available in this build; use --source dir:PATH or "
+		    "maildir:PATH\n");
+		return NULL;
+	}
+	cli_usage_error(cli, "invalid --source '%s': expected s3, dir:PATH "
+	    "or maildir:PATH", source);
+	return NULL;
+}
+
+static void
+print_summary(const struct ingest_summary *sum, bool dry_run)
+{
+	static const enum ingest_outcome order[] = {
+		INGEST_APPROVED, INGEST_HELD, INGEST_IGNORED, INGEST_EXPIRED,
+		INGEST_FAILED, INGEST_RETRY, INGEST_BUSY,
+	};
+	bool quiet = log_verbosity() < 0;
+
+	if (!quiet && sum->processed == 0) {
+		printf("acm-inbox run: no new messages\n");
+		return;
+	}
+	if (!quiet) {
+		printf("acm-inbox run: %ld message%s%s:", sum->processed,
+		    sum->processed == 1 ? "" : "s",
+		    dry_run ? " (dry run: nothing changed)" : "");
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+			if (sum->counts[order[i]] > 0 || i < 5)
+				printf("%s %ld %s", i ? "," : "",
+				    sum->counts[order[i]],
+				    ingest_outcome_name(order[i]));
+		printf("\n");
+	}
+	for (size_t i = 0; i < sum->notable_count; i++) {
+		const struct ingest_report *r = &sum->notable[i];
+
+		printf("%-7s %s%s%s: %s\n", ingest_outcome_name(r->outcome),
+		    r->id, r->domain ? " " : "", r->domain ? r->domain : "",
+		    r->reason ? r->reason : "no reason recorded");
+	}
+}
+
+static int
+exit_status(const struct ingest_summary *sum, int pass_status)
+{
+	if (pass_status != 0 && sum->processed == 0)
+		return EXIT_AWS;
+	if (sum->counts[INGEST_HELD] || sum->counts[INGEST_FAILED] ||
+	    sum->counts[INGEST_RETRY] || pass_status != 0)
+		return EXIT_HELD;
+	return EXIT_DONE;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Sleeps up to seconds, returning early when a stop is requested. */
+static void
+wait_interval(long seconds)
+{
+	for (long i = 0; i < seconds * 10 && !stop_requested; i++) {
+		struct timespec tenth = { 0, 100000000L };
+
+		nanosleep(&tenth, NULL);
+	}
+}
+
+static int
+run_passes(struct store *s, const struct ingest_run_options *o,
+    long watch, struct ingest_summary *sum)
+{
+	int status = 0, failed = 0;
+
+	for (;;) {
+		status = ingest_run_pass(s, o, sum);
+		if (status != 0)
+			failed = -1;
+		if (watch == 0 || stop_requested)
+			break;
+		if (o->max > 0 && sum->processed >= o->max)
+			break;
+		wait_interval(watch);
+		if (stop_requested)
+			break;
+	}
+	return watch ? failed : status;
+}
+
+/* mkdir -p: creates path and its missing parents. */
+static int
+make_dirs(const char *path)
+{
+	char *copy = xstrdup(path);
+	int status = 0;
+
+	for (char *p = copy + 1; *p && status == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0750) != 0 && errno != EEXIST)
+			status = -1;
+		*p = '/';
+	}
+	if (status == 0 && mkdir(copy, 0750) != 0 && errno != EEXIST)
+		status = -1;
+	free(copy);
+	return status;
+}
+
+struct run_setup {
+	struct ingest_process_config process;
+	struct ingest_processor processor;
+	struct ingest_worker_options worker;
+	struct ingest_run_options run;
+	char *state_dir;
+	char *worker_id;
+};
+
+static int
+prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
+{
+	const struct config *c = &cli->config;
+
+	rs->state_dir = cli_state_dir(cli);
+	if (make_dirs(rs->state_dir) != 0)
+		log_warn("run: cannot create the state directory %s: %s; "
+		    "set state-dir", rs->state_dir, strerror(errno));
+	if (build_process_config(cli, &rs->process, rs->state_dir) != 0)
+		return -1;
+	ingest_process_init(&rs->processor, &rs->process);
+	rs->worker_id = ingest_worker_id_new();
+	rs->worker.worker_id = rs->worker_id;
+	rs->worker.lease_seconds = c->lease_seconds;
+	rs->worker.max_attempts = c->max_attempts;
+	rs->worker.link_max_age = c->link_max_age;
+	rs->worker.max_message_size = (size_t)c->max_message_size;
+	rs->worker.dry_run = a->dry_run;
+	rs->run.worker = &rs->worker;
+	rs->run.processor = &rs->processor;
+	rs->run.jobs = a->jobs ? a->jobs : c->jobs;
+	rs->run.max = a->max;
+	rs->run.progress = isatty(STDERR_FILENO) && log_verbosity() >= 0;
+	rs->run.stop = &stop_requested;
+	return 0;
+}
+
+static void
+release_setup(struct run_setup *rs)
+{
+	policy_free(&rs->process.policy);
+	free(rs->state_dir);
+	free(rs->worker_id);
+}
 
 int
 cmd_run(struct cli *cli, int argc, char **argv)
 {
-	return cli_not_built(cli, argc, argv, usage);
+	struct run_args args = { 0 };
+	struct run_setup rs;
+	struct ingest_summary sum = { 0 };
+	struct store *store = NULL;
+	int status = EXIT_USAGE, parsed;
+
+	memset(&rs, 0, sizeof(rs));
+	parsed = parse_args(cli, argc, argv, &args, &status);
+	if (parsed != 0)
+		return parsed > 0 ? EXIT_DONE : status;
+	if (cli_load_config(cli) != 0 || prepare(cli, &args, &rs) != 0)
+		goto out;
+	store = open_store(cli, &args);
+	if (store == NULL)
+		goto out;
+	install_signals();
+	status = run_passes(store, &rs.run, args.watch, &sum);
+	print_summary(&sum, args.dry_run);
+	status = exit_status(&sum, status);
+out:
+	store_free(store);
+	ingest_summary_free(&sum);
+	release_setup(&rs);
+	return status;
 }

@@ -1,0 +1,193 @@
+#include "ingest/process.h"
+
+#include <gmime/gmime.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "parse/acm.h"
+
+/* SES writes this object when a receipt rule is created; never mail. */
+#define SETUP_NOTIFICATION "AMAZON_SES_SETUP_NOTIFICATION"
+
+struct process_ctx {
+	const struct ingest_process_config *config;
+	char *url;		/* the approval link of the last decision */
+};
+
+static void *
+process_open(void *arg)
+{
+	struct process_ctx *ctx = xcalloc(1, sizeof(*ctx));
+
+	ctx->config = arg;
+	return ctx;
+}
+
+static void
+process_close(void *arg)
+{
+	struct process_ctx *ctx = arg;
+
+	free(ctx->url);
+	free(ctx);
+}
+
+/* Returns the value of the first Date header, unfolded, or NULL. */
+static char *
+find_date_header(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	struct buf value = { 0 };
+
+	while (p < end && *p != '\n' && *p != '\r') {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *next = eol ? eol + 1 : end;
+
+		if (value.data != NULL && (*p == ' ' || *p == '\t')) {
+			buf_append(&value, p, (size_t)(next - p));
+		} else if (value.data != NULL) {
+			break;
+		} else if ((size_t)(end - p) > 5 &&
+		    strncasecmp(p, "Date:", 5) == 0) {
+			buf_append(&value, p + 5, (size_t)(next - p - 5));
+		}
+		p = next;
+	}
+	return value.data ? str_trim(buf_steal(&value)) : NULL;
+}
+
+static time_t
+message_date(const struct buf *message)
+{
+	char *text = find_date_header(message->data, message->len);
+	GDateTime *date = text ? g_mime_utils_header_decode_date(text) : NULL;
+	time_t when = 0;
+
+	if (date != NULL) {
+		when = (time_t)g_date_time_to_unix(date);
+		g_date_time_unref(date);
+	}
+	free(text);
+	return when;
+}
+
+static void
+copy_reasons(struct ingest_decision *out, const struct findings *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		strlist_add_owned(&out->reasons, xasprintf("%s: %s",
+		    list->items[i].code, list->items[i].text));
+}
+
+static void
+apply_policy(struct process_ctx *ctx, const struct acm_email *email,
+    struct ingest_decision *out)
+{
+	struct policy_decision decision;
+
+	policy_decide(&ctx->config->policy, email, &decision);
+	copy_reasons(out, &decision.reasons);
+	switch (decision.action) {
+	case POLICY_APPROVE:
+		out->action = INGEST_ACTION_APPROVE;
+		break;
+	case POLICY_HOLD:
+		out->action = INGEST_ACTION_HOLD;
+		break;
+	case POLICY_IGNORE:
+		out->action = INGEST_ACTION_IGNORE;
+		break;
+	}
+	/* TODO: run ACM DescribeCertificate when the ACM client exists;
+	 * until then a required check holds the request for a person. */
+	if (out->action == INGEST_ACTION_APPROVE &&
+	    decision.certificate_check_needed &&
+	    ctx->config->require_certificate_check) {
+		out->action = INGEST_ACTION_HOLD;
+		strlist_add(&out->reasons, "certificate-not-checked: "
+		    "verify-certificate is yes, and this build cannot run "
+		    "the ACM DescribeCertificate check");
+	}
+	if (out->action == INGEST_ACTION_APPROVE && email->has_link)
+		ctx->url = xstrdup(email->link.url);
+	policy_decision_free(&decision);
+}
+
+static int
+process_decide(void *arg, const struct store_entry *e,
+    const struct buf *message, struct ingest_decision *out)
+{
+	struct process_ctx *ctx = arg;
+	struct acm_email email;
+
+	free(ctx->url);
+	ctx->url = NULL;
+	if (strcmp(e->id, SETUP_NOTIFICATION) == 0) {
+		out->action = INGEST_ACTION_IGNORE;
+		strlist_add(&out->reasons, "setup-notification: the test "
+		    "object SES writes when a receipt rule is created");
+		return 0;
+	}
+	if (acm_email_parse(message->data, message->len,
+	    &ctx->config->limits, &email) != 0) {
+		out->action = INGEST_ACTION_HOLD;
+		copy_reasons(out, &email.problems);
+	} else {
+		apply_policy(ctx, &email, out);
+	}
+	if (email.domain != NULL)
+		out->domain = xstrdup(email.domain);
+	if (email.account_id != NULL)
+		out->account_id = xstrdup(email.account_id);
+	if (email.region != NULL)
+		out->region = xstrdup(email.region);
+	if (email.certificate_arn || email.certificate_id)
+		out->certificate = xstrdup(email.certificate_arn ?
+		    email.certificate_arn : email.certificate_id);
+	out->sent_at = message_date(message);
+	acm_email_free(&email);
+	return 0;
+}
+
+static const enum ingest_approval approval_map[] = {
+	[APPROVE_APPROVED] = INGEST_APPROVAL_APPROVED,
+	[APPROVE_ALREADY_APPROVED] = INGEST_APPROVAL_ALREADY,
+	[APPROVE_EXPIRED] = INGEST_APPROVAL_EXPIRED,
+	[APPROVE_UNKNOWN_REQUEST] = INGEST_APPROVAL_UNKNOWN,
+	[APPROVE_FAILED] = INGEST_APPROVAL_FAILED,
+	[APPROVE_UNEXPECTED] = INGEST_APPROVAL_UNEXPECTED,
+	[APPROVE_DRY_RUN] = INGEST_APPROVAL_UNEXPECTED,
+};
+
+static int
+process_approve(void *arg, struct ingest_approval_result *out)
+{
+	struct process_ctx *ctx = arg;
+	struct approve_outcome outcome;
+
+	memset(out, 0, sizeof(*out));
+	if (ctx->url == NULL) {
+		out->outcome = INGEST_APPROVAL_UNEXPECTED;
+		out->detail = xstrdup("the decision has no approval link");
+		return 0;
+	}
+	approve_exchange_run(ctx->url, &ctx->config->exchange, &outcome);
+	out->outcome = approval_map[outcome.result];
+	out->http_status = outcome.http_status;
+	out->detail = outcome.detail ? xstrdup(outcome.detail) : NULL;
+	approve_outcome_free(&outcome);
+	return 0;
+}
+
+void
+ingest_process_init(struct ingest_processor *p,
+    struct ingest_process_config *config)
+{
+	p->open = process_open;
+	p->decide = process_decide;
+	p->approve = process_approve;
+	p->close = process_close;
+	p->arg = config;
+}
