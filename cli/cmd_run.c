@@ -17,6 +17,7 @@
 #include "ingest/process.h"
 #include "ingest/run.h"
 #include "ingest/store.h"
+#include "ingest/store_s3.h"
 
 static const char usage[] =
 "Usage: acm-inbox run [--source s3|dir:PATH|maildir:PATH]\n"
@@ -82,6 +83,9 @@ struct run_args {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+/* The AWS settings every thread's client is made from. */
+static struct aws_client_options aws_opts;
 
 static void
 on_stop_signal(int sig)
@@ -194,6 +198,28 @@ build_process_config(struct cli *cli, struct ingest_process_config *pc,
 	return 0;
 }
 
+static struct store *
+open_s3(struct cli *cli, const struct run_args *a)
+{
+	const struct config *c = &cli->config;
+	const char *bucket = a->bucket ? a->bucket : c->bucket;
+	const char *prefix = a->prefix ? a->prefix : c->prefix;
+
+	if (bucket == NULL) {
+		cli_usage_error(cli, "no bucket: set 'bucket' in the config "
+		    "file or pass --bucket");
+		return NULL;
+	}
+	aws_opts.region = c->region;
+	aws_opts.profile = c->profile;
+	aws_opts.ca_bundle = c->ca_bundle;
+	aws_opts.connect_to = &cli->connect_to;
+	aws_opts.connect_timeout = c->connect_timeout;
+	aws_opts.request_timeout = c->request_timeout;
+	aws_opts.retries = (int)c->retries;
+	return store_s3_open(&aws_opts, bucket, prefix);
+}
+
 /* Opens --source; NULL after reporting (a usage or AWS error). */
 static struct store *
 open_store(struct cli *cli, const struct run_args *a)
@@ -204,12 +230,8 @@ open_store(struct cli *cli, const struct run_args *a)
 		return store_dir_open(source + 4);
 	if (str_starts_with(source, "maildir:") && source[8] != '\0')
 		return store_maildir_open(source + 8);
-	if (strcmp(source, "s3") == 0) {
-		fprintf(stderr, "acm-inbox run: the s3 source is not "
-		    "available in this build; use --source dir:PATH or "
-		    "maildir:PATH\n");
-		return NULL;
-	}
+	if (strcmp(source, "s3") == 0)
+		return open_s3(cli, a);
 	cli_usage_error(cli, "invalid --source '%s': expected s3, dir:PATH "
 	    "or maildir:PATH", source);
 	return NULL;
@@ -388,9 +410,10 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	if (store == NULL)
 		goto out;
 	install_signals();
-	status = run_passes(store, &rs.run, args.watch, &sum);
-	print_summary(&sum, args.dry_run);
-	status = exit_status(&sum, status);
+	status = exit_status(&sum, run_passes(store, &rs.run, args.watch,
+	    &sum));
+	if (status != EXIT_AWS)
+		print_summary(&sum, args.dry_run);
 out:
 	store_free(store);
 	ingest_summary_free(&sum);
