@@ -104,6 +104,8 @@ config_section_profile(char *inside, bool config)
 	str_trim(inside);
 	if (!config || strcmp(inside, "default") == 0)
 		return inside;
+	if (*inside == '\0' || strcmp(inside, "profile") == 0)
+		return "";	/* "[ ]", "[profile ]": reported as empty */
 	if (strncmp(inside, "profile", 7) == 0 && isspace((unsigned char)
 	    inside[7]))
 		return str_trim(inside + 8);

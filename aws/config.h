@@ -5,7 +5,7 @@
  * AWS settings outside acm-inbox.conf: the environment variables and the
  * shared files ~/.aws/config and ~/.aws/credentials that the AWS CLI and
  * SDKs read.  Returned strings are newly allocated (free with free()).
- * A missing shared file is not an error; an unreadable or malformed one
+ * A missing shared file is not an error.  An unreadable or malformed one
  * is logged as "FILE:LINE: ..." and the lookup then finds nothing.
  */
 #include <stdbool.h>
@@ -49,14 +49,14 @@ const char *aws_config_signing_name(const char *service);
 /*
  * Returns the SigV4 region: region itself for regional services, and for
  * Route 53 "us-east-1" ("cn-northwest-1" when region is cn-*).  The result
- * is region or a static string; NULL when region is needed and NULL.
+ * is region or a static string, or NULL when region is needed but NULL.
  */
 const char *aws_config_signing_region(const char *service,
     const char *region);
 
 /*
  * Returns the CA bundle path: flag, AWS_CA_BUNDLE, then the profile's
- * ca_bundle; NULL means the system store.  flag and profile may be NULL.
+ * ca_bundle.  NULL means the system store.  flag and profile may be NULL.
  */
 char *aws_config_ca_bundle(const char *flag, const char *profile);
 
@@ -70,7 +70,7 @@ char *aws_config_file_path(bool config);
 /*
  * One profile's keys from one shared file.  In the config file a profile
  * is "[profile NAME]" (or "[default]"), in the credentials file "[NAME]".
- * Keys are lower case; the last assignment wins.  Indented lines under a
+ * Keys are lower case and the last assignment wins.  Indented lines under a
  * key with an empty value (the "s3 =" sub-sections) are skipped.
  */
 struct aws_profile {
@@ -88,15 +88,15 @@ struct aws_profile {
 int aws_profile_load(struct aws_profile *p, const char *path, bool config,
     const char *name);
 
-/* Returns the value of key (lower case) or NULL; owned by p. */
+/* Returns the value of key (lower case), owned by p, or NULL. */
 const char *aws_profile_get(const struct aws_profile *p, const char *key);
 
 void aws_profile_free(struct aws_profile *p);
 
 /*
  * Looks key up in profile's section of the config file (config true) or
- * the credentials file.  Returns 0 with *value newly allocated, or NULL
- * when absent; -1 when the file is unreadable or malformed (logged).
+ * the credentials file.  Returns 0 with *value newly allocated (NULL
+ * when absent), or -1 when the file is unreadable or malformed (logged).
  */
 int aws_config_lookup(bool config, const char *profile, const char *key,
     char **value);

@@ -34,8 +34,8 @@ struct aws_creds_options {
 struct aws_creds_provider;
 
 /*
- * Creates a provider; nothing is read or contacted until the first
- * aws_creds_get().  opts may be NULL; its strings are copied.
+ * Creates a provider.  Nothing is read or contacted until the first
+ * aws_creds_get().  opts may be NULL, and its strings are copied.
  */
 struct aws_creds_provider *aws_creds_provider_new(
     const struct aws_creds_options *opts);

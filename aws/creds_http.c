@@ -160,12 +160,7 @@ creds_host_allowed(const char *host)
 	return false;
 }
 
-/*
- * The SDKs accept a full URI only over https, or over http to a loopback
- * or the ECS and EKS link-local addresses, so the authorization token is
- * never sent in clear text across a network.
- */
-static bool
+bool
 creds_full_uri_allowed(const char *url)
 {
 	CURLU *u = curl_url();
@@ -222,7 +217,8 @@ creds_container_auth(struct creds_http *h)
 	int rc = 0;
 
 	if (path != NULL) {
-		token = creds_read_file(path, "container authorization token");
+		token = creds_read_file(path,
+		    "credentials: container authorization token file");
 		if (token == NULL)
 			return -1;
 		value = token;
@@ -302,9 +298,10 @@ static int
 creds_imds_token(struct creds_ctx *ctx, const char *base, char **token)
 {
 	struct creds_http h = { .method = "PUT", .direct = true };
+	char *url = xasprintf("%s%s", base, CREDS_IMDS_TOKEN_PATH);
 	int rc = 0;
 
-	h.url = xasprintf("%s%s", base, CREDS_IMDS_TOKEN_PATH);
+	h.url = url;
 	creds_http_header(&h, "X-aws-ec2-metadata-token-ttl-seconds",
 	    CREDS_IMDS_TOKEN_TTL);
 	if (creds_http_send(ctx, &h) != 0)
@@ -319,7 +316,7 @@ creds_imds_token(struct creds_ctx *ctx, const char *base, char **token)
 		*token = xstrdup(str_trim(h.response.data));
 		log_add_secret(*token);
 	}
-	free((char *)h.url);
+	free(url);
 	creds_http_free(&h);
 	return rc;
 }
@@ -329,18 +326,19 @@ static int
 creds_imds_get(struct creds_ctx *ctx, struct creds_http *h,
     const char *base, const char *path, const char *token)
 {
+	char *url = xasprintf("%s%s", base, path);
 	int rc;
 
 	h->method = "GET";
 	h->direct = true;
-	h->url = xasprintf("%s%s", base, path);
+	h->url = url;
 	if (creds_http_header(h, "X-aws-ec2-metadata-token", token) != 0) {
 		snprintf(h->error, sizeof(h->error), "token has a line break");
 		rc = -1;
 	} else {
 		rc = creds_http_send(ctx, h);
 	}
-	free((char *)h->url);
+	free(url);
 	h->url = NULL;
 	return rc;
 }

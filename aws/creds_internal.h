@@ -2,11 +2,12 @@
 #define AWS_CREDS_INTERNAL_H
 
 /*
- * Shared between the credential providers (aws/creds*.c); not for other
- * modules.  Each provider returns 1 when it filled the credentials, 0
- * when it does not apply (with the reason appended to ctx->tried), or -1
- * when it applies but failed (logged): the chain stops there rather than
- * fall back to other, unexpected credentials.
+ * Internals shared by the credential providers in aws/creds*.c, not
+ * meant for other modules.  Each provider returns 1 when it filled the
+ * credentials, 0 when it does not apply (with the reason appended to
+ * ctx->tried), or -1 when it applies but failed (logged).  The chain
+ * stops at a failure rather than fall back to other, unexpected
+ * credentials.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,9 +41,9 @@ void creds_fill(struct aws_credentials *c, const char *access_key_id,
 /*
  * Parses a JSON credentials document (credential_process output, the
  * container and instance metadata answers).  token_member names the
- * session token member ("SessionToken" or "Token"); need_version asks
- * for the "Version": 1 that credential_process output carries; where
- * names the source for messages.  Returns 0, or -1 (logged).
+ * session token member ("SessionToken" or "Token").  need_version
+ * requires the "Version": 1 that credential_process output carries.
+ * where names the source for messages.  Returns 0, or -1 (logged).
  */
 int creds_parse_json(const char *json, const char *token_member,
     bool need_version, const char *where, const char *source,
@@ -69,7 +70,7 @@ struct creds_http {
  */
 int creds_http_send(const struct creds_ctx *ctx, struct creds_http *h);
 
-/* Adds "name: value"; returns -1 when value would break the header. */
+/* Adds "name: value", or returns -1 when value contains CR or LF. */
 int creds_http_header(struct creds_http *h, const char *name,
     const char *value);
 
@@ -77,6 +78,14 @@ void creds_http_free(struct creds_http *h);
 
 /* Returns the variable's value, or NULL when unset or empty. */
 const char *creds_env(const char *name);
+
+/*
+ * Returns true when AWS_CONTAINER_CREDENTIALS_FULL_URI may be url: https,
+ * or http to a loopback or the ECS and EKS link-local addresses, as the
+ * SDKs require, so the authorization token never crosses a network in
+ * clear text.
+ */
+bool creds_full_uri_allowed(const char *url);
 
 int creds_from_env(struct creds_ctx *ctx, struct aws_credentials *c);
 int creds_from_web_identity(struct creds_ctx *ctx,
