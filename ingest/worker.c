@@ -229,6 +229,9 @@ take_over(struct job *job)
 	if (status != STORE_OK)
 		goto out;
 	parse_claim(&body, &f);
+	/* Our own claim: its creation succeeded but the answer was lost. */
+	if (f.worker != NULL && strcmp(f.worker, job->w->opts->worker_id) == 0)
+		f.lease_expires = 0;
 	if (f.lease_expires > now) {
 		log_debug("%s: claimed by %s until %lld; skipping", job->e->id,
 		    f.worker ? f.worker : "another worker", f.lease_expires);

@@ -352,6 +352,19 @@ test_crashes(void)
 }
 
 static void
+write_claim_by(const char *root, const char *id, const char *worker,
+    long long lease, int tries)
+{
+	char *path = xasprintf("%s/claims/%s", root, id);
+	FILE *f = fopen(path, "w");
+
+	fprintf(f, "{\"worker\": \"%s\", \"lease_expires\": %lld, "
+	    "\"attempts\": %d}\n", worker, lease, tries);
+	fclose(f);
+	free(path);
+}
+
+static void
 write_claim(const char *root, const char *id, long long lease, int tries)
 {
 	char *path = xasprintf("%s/claims/%s", root, id);
@@ -373,6 +386,9 @@ test_claims(void)
 
 	put_message(root, "busy", "hold\n");
 	put_message(root, "stale", "hold\n");
+	put_message(root, "own", "hold\n");
+	write_claim_by(root, "own", worker_opts.worker_id,
+	    (long long)time(NULL) + 100, 0);
 	write_claim(root, "busy", (long long)time(NULL) + 100, 0);
 	write_claim(root, "stale", (long long)time(NULL) - 100, 1);
 	is_int(run_pass(s, 1, &sum), 0, "claims: pass succeeds");
@@ -380,6 +396,7 @@ test_claims(void)
 	ok(exists(root, ".", "busy"), "claims: busy message stays");
 	ok(exists(root, "claims", "busy"), "claims: busy claim stays");
 	ok(exists(root, "held", "stale"), "claims: stale claim taken over");
+	ok(exists(root, "held", "own"), "claims: own lost claim reused");
 	is_int(store_result_read(s, "stale", &record), STORE_OK,
 	    "claims: taken-over record written");
 	ok(strstr(record.data, "\"attempts\": 3") != NULL ||
@@ -626,6 +643,8 @@ test_concurrent(void)
 		if (pids[i] == 0) {
 			struct ingest_summary child = { 0 };
 
+			worker_opts.worker_id = xasprintf("test:%d:0",
+			    (int)getpid());
 			run_dir_pass(root, 2, &child);
 			_exit(0);
 		}
