@@ -143,6 +143,39 @@ run_threads(struct pass *p, struct store *s, long jobs)
 	return status;
 }
 
+static bool
+listed(const struct store_entries *entries, const char *id)
+{
+	for (size_t i = 0; i < entries->count; i++)
+		if (strcmp(entries->items[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Removes the claims that crashed workers left behind after filing their
+ * message.  Only runs that had messages pay for the extra listing, so an
+ * idle run stays at one ListObjectsV2 call.
+ */
+static void
+sweep_claims(struct store *s, const struct ingest_run_options *o,
+    const struct store_entries *inbox)
+{
+	struct ingest_worker w = { s, o->processor, NULL, o->worker };
+	struct store_entries claims = { 0 };
+	time_t stale_before = ingest_now() - o->worker->lease_seconds;
+
+	if (store_claim_list(s, &claims) != STORE_OK)
+		return;
+	for (size_t i = 0; i < claims.count; i++) {
+		const struct store_entry *c = &claims.items[i];
+
+		if (c->stored_at < stale_before && !listed(inbox, c->id))
+			ingest_worker_sweep_claim(&w, c->id);
+	}
+	store_entries_free(&claims);
+}
+
 int
 ingest_run_pass(struct store *s, const struct ingest_run_options *o,
     struct ingest_summary *sum)
@@ -169,6 +202,9 @@ ingest_run_pass(struct store *s, const struct ingest_run_options *o,
 	}
 	if (o->progress && p.entries.count >= PROGRESS_MIN)
 		fputc('\n', stderr);
+	if (!o->worker->dry_run && o->only == NULL &&
+	    !(o->stop && *o->stop))
+		sweep_claims(s, o, &p.entries);
 	pthread_mutex_destroy(&p.lock);
 	store_entries_free(&p.entries);
 	return status;

@@ -65,6 +65,12 @@ store_claim_delete(struct store *s, const char *id)
 }
 
 int
+store_claim_list(struct store *s, struct store_entries *out)
+{
+	return s->ops->claim_list(s, out);
+}
+
+int
 store_result_read(struct store *s, const char *id, struct buf *out)
 {
 	buf_reset(out);

@@ -53,6 +53,7 @@ struct store_ops {
 	int (*claim_replace)(struct store *s, const char *id, const char *body,
 	    const char *version, char **new_version);
 	int (*claim_delete)(struct store *s, const char *id);
+	int (*claim_list)(struct store *s, struct store_entries *out);
 	int (*result_read)(struct store *s, const char *id, struct buf *out);
 	int (*result_write)(struct store *s, const char *id, const char *json);
 	int (*file)(struct store *s, const struct store_entry *e,
@@ -117,6 +118,12 @@ int store_claim_replace(struct store *s, const char *id, const char *body,
 
 /* Deletes claims/ID; a missing claim is STORE_OK. */
 int store_claim_delete(struct store *s, const char *id);
+
+/*
+ * Lists claims/ into out (appended): id and name are the claim's id,
+ * stored_at its last change.
+ */
+int store_claim_list(struct store *s, struct store_entries *out);
 
 /* Reads results/ID.json into out (reset first). */
 int store_result_read(struct store *s, const char *id, struct buf *out);

@@ -403,6 +403,16 @@ dir_claim_delete(struct store *s, const char *id)
 }
 
 static int
+dir_claim_list(struct store *s, struct store_entries *out)
+{
+	char *dir = xasprintf("%s/claims", dir_of(s)->meta);
+	int status = list_folder(dir, NULL, out);
+
+	free(dir);
+	return status;
+}
+
+static int
 dir_result_read(struct store *s, const char *id, struct buf *out)
 {
 	char *path = xasprintf("%s/results/%s.json", dir_of(s)->meta, id);
@@ -516,13 +526,13 @@ static struct store *dir_clone(struct store *s);
 static const struct store_ops dir_ops = {
 	"dir", dir_list, dir_stat, dir_read, dir_claim_create,
 	dir_claim_read, dir_claim_replace, dir_claim_delete,
-	dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
+	dir_claim_list, dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
 };
 
 static const struct store_ops maildir_ops = {
 	"maildir", dir_list, dir_stat, dir_read, dir_claim_create,
 	dir_claim_read, dir_claim_replace, dir_claim_delete,
-	dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
+	dir_claim_list, dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
 };
 
 static struct dir_store *

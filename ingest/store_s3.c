@@ -191,6 +191,28 @@ s3_store_claim_delete(struct store *s, const char *id)
 	return status_of(rc);
 }
 
+static int
+s3_store_claim_list(struct store *s, struct store_entries *out)
+{
+	struct s3_store *st = s3_of(s);
+	char *prefix = xasprintf("%sclaims/", st->prefix);
+	struct s3_list_options lo = { .prefix = prefix };
+	struct s3_object_list list;
+	int rc = s3_list_objects(st->client, st->bucket, &lo, &list);
+
+	for (size_t i = 0; rc == 0 && i < list.count; i++) {
+		const struct s3_object *o = &list.items[i];
+		const char *id = o->key + strlen(prefix);
+
+		if (*id != '\0' && strchr(id, '/') == NULL)
+			store_entries_add(out, id, id, o->size,
+			    parse_s3_time(o->last_modified));
+	}
+	s3_object_list_free(&list);
+	free(prefix);
+	return rc == 0 ? STORE_OK : STORE_ERROR;
+}
+
 static char *
 result_key(const struct s3_store *st, const char *id)
 {
@@ -273,8 +295,8 @@ static void s3_store_free(struct store *s);
 static const struct store_ops s3_ops = {
 	"s3", s3_store_list, s3_store_stat, s3_store_read,
 	s3_store_claim_create, s3_store_claim_read, s3_store_claim_replace,
-	s3_store_claim_delete, s3_store_result_read, s3_store_result_write,
-	s3_store_file, s3_store_clone, s3_store_free,
+	s3_store_claim_delete, s3_store_claim_list, s3_store_result_read,
+	s3_store_result_write, s3_store_file, s3_store_clone, s3_store_free,
 };
 
 struct store *

@@ -179,6 +179,7 @@ struct claim_fields {
 	long long lease_expires;
 	long attempts;
 	char *worker;
+	char *message;
 	char *last_error;
 };
 
@@ -198,6 +199,9 @@ parse_claim(const struct buf *body, struct claim_fields *out)
 	if (json_object_object_get_ex(obj, "worker", &v) &&
 	    json_object_is_type(v, json_type_string))
 		out->worker = xstrdup(json_object_get_string(v));
+	if (json_object_object_get_ex(obj, "message", &v) &&
+	    json_object_is_type(v, json_type_string))
+		out->message = xstrdup(json_object_get_string(v));
 	if (json_object_object_get_ex(obj, "last_error", &v) &&
 	    json_object_is_type(v, json_type_string))
 		out->last_error = xstrdup(json_object_get_string(v));
@@ -253,6 +257,7 @@ take_over(struct job *job)
 	free(text);
 out:
 	free(f.worker);
+	free(f.message);
 	free(f.last_error);
 	free(version);
 	buf_free(&body);
@@ -679,4 +684,36 @@ out:
 	ingest_decision_clear(&job.decision);
 	strlist_free(&job.reasons);
 	return 0;
+}
+
+int
+ingest_worker_sweep_claim(struct ingest_worker *w, const char *id)
+{
+	struct buf body = { 0 };
+	struct claim_fields f = { 0 };
+	struct store_entry e = { 0 };
+	char *version = NULL;
+	int status;
+
+	status = store_claim_read(w->store, id, &body, &version);
+	if (status != STORE_OK)
+		goto out;
+	parse_claim(&body, &f);
+	if (f.lease_expires > ingest_now() || f.message == NULL)
+		goto out;
+	status = store_stat(w->store, f.message, &e);
+	if (status != STORE_NOT_FOUND)
+		goto out;
+	log_info("%s: removing the claim left by %s after the message was "
+	    "filed", id, f.worker ? f.worker : "a worker");
+	if (store_claim_delete(w->store, id) == STORE_OK)
+		status = 1;
+out:
+	store_entry_clear(&e);
+	free(f.worker);
+	free(f.message);
+	free(f.last_error);
+	free(version);
+	buf_free(&body);
+	return status == 1 ? 1 : status == STORE_ERROR ? -1 : 0;
 }

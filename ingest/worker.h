@@ -115,6 +115,14 @@ struct ingest_worker {
 int ingest_worker_process(struct ingest_worker *w,
     const struct store_entry *e, struct ingest_report *report);
 
+/*
+ * Deletes claims/ID when its lease has expired and its message is no
+ * longer in the inbox: a worker stopped between filing the message and
+ * deleting the claim.  Returns 1 when deleted, 0 when the claim is left
+ * alone, -1 on a store error (logged).
+ */
+int ingest_worker_sweep_claim(struct ingest_worker *w, const char *id);
+
 /* Returns the outcome's folder name ("approved") or "retry", "busy". */
 const char *ingest_outcome_name(enum ingest_outcome outcome);
 
