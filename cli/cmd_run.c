@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "ingest/process.h"
 #include "ingest/run.h"
+#include "ingest/sns.h"
 #include "ingest/store.h"
 #include "ingest/store_s3.h"
 
@@ -70,6 +71,9 @@ static const struct option longopts[] = {
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Envelopes are small: SNS messages are limited to 256 KiB. */
+#define SNS_MAX_MESSAGE (256 * 1024)
 
 struct run_args {
 	const char *source;
@@ -346,6 +350,75 @@ make_dirs(const char *path)
 	return status;
 }
 
+/* Reads a notification from a file or standard input ("-"). */
+static int
+read_notification(const char *path, struct buf *out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "acm-inbox run: cannot open %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	    out->len < SNS_MAX_MESSAGE)
+		buf_append(out, chunk, n);
+	if (f != stdin)
+		fclose(f);
+	if (out->len >= SNS_MAX_MESSAGE) {
+		fprintf(stderr, "acm-inbox run: %s: larger than %d bytes, "
+		    "which no SNS notification is\n", path, SNS_MAX_MESSAGE);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Verifies --sns-message and returns the inbox key it names (newly
+ * allocated), or NULL with *status set.
+ */
+static char *
+notification_key(struct cli *cli, const struct run_args *a,
+    const char *state_dir, int *status)
+{
+	const struct config *c = &cli->config;
+	struct sns_verify_options o = {
+		c->topic, state_dir, c->ca_bundle, &cli->connect_to,
+		c->connect_timeout, c->request_timeout,
+	};
+	const char *want = a->bucket ? a->bucket : c->bucket;
+	struct buf json = { 0 };
+	char *bucket = NULL, *key = NULL;
+	int rc;
+
+	*status = EXIT_USAGE;
+	if (c->topic == NULL) {
+		cli_usage_error(cli, "--sns-message needs 'topic' in the config "
+		    "file, the topic SES notifies");
+		goto out;
+	}
+	if (read_notification(a->sns_message, &json) != 0)
+		goto out;
+	rc = sns_notification_verify(json.data, json.len, &o, &bucket, &key);
+	*status = rc == SNS_FETCH_FAILED ? EXIT_AWS : EXIT_HELD;
+	if (rc == SNS_OK && want != NULL && strcmp(bucket, want) != 0) {
+		log_error("sns: the notification names bucket %s, not the "
+		    "configured %s", bucket, want);
+		rc = SNS_REJECTED;
+	}
+	if (rc != SNS_OK) {
+		free(key);
+		key = NULL;
+	}
+out:
+	free(bucket);
+	buf_free(&json);
+	return key;
+}
+
 struct run_setup {
 	struct ingest_process_config process;
 	struct ingest_processor processor;
@@ -398,6 +471,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	struct run_setup rs;
 	struct ingest_summary sum = { 0 };
 	struct store *store = NULL;
+	char *sns_key = NULL;
 	int status = EXIT_USAGE, parsed;
 
 	memset(&rs, 0, sizeof(rs));
@@ -406,6 +480,18 @@ cmd_run(struct cli *cli, int argc, char **argv)
 		return parsed > 0 ? EXIT_DONE : status;
 	if (cli_load_config(cli) != 0 || prepare(cli, &args, &rs) != 0)
 		goto out;
+	if (args.sns_message != NULL) {
+		if (args.source != NULL && strcmp(args.source, "s3") != 0) {
+			status = cli_usage_error(cli, "--sns-message works "
+			    "with the s3 source only");
+			goto out;
+		}
+		sns_key = notification_key(cli, &args, rs.state_dir, &status);
+		if (sns_key == NULL)
+			goto out;
+		rs.run.only = sns_key;
+	}
+	status = EXIT_USAGE;
 	store = open_store(cli, &args);
 	if (store == NULL)
 		goto out;
@@ -415,6 +501,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	if (status != EXIT_AWS)
 		print_summary(&sum, args.dry_run);
 out:
+	free(sns_key);
 	store_free(store);
 	ingest_summary_free(&sum);
 	release_setup(&rs);
