@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ingest/notify.h"
 #include "ingest/process.h"
 #include "ingest/run.h"
 #include "ingest/sns.h"
@@ -202,6 +203,20 @@ build_process_config(struct cli *cli, struct ingest_process_config *pc,
 	return 0;
 }
 
+static void
+set_aws_options(const struct cli *cli)
+{
+	const struct config *c = &cli->config;
+
+	aws_opts.region = c->region;
+	aws_opts.profile = c->profile;
+	aws_opts.ca_bundle = c->ca_bundle;
+	aws_opts.connect_to = &cli->connect_to;
+	aws_opts.connect_timeout = c->connect_timeout;
+	aws_opts.request_timeout = c->request_timeout;
+	aws_opts.retries = (int)c->retries;
+}
+
 static struct store *
 open_s3(struct cli *cli, const struct run_args *a)
 {
@@ -214,13 +229,6 @@ open_s3(struct cli *cli, const struct run_args *a)
 		    "file or pass --bucket");
 		return NULL;
 	}
-	aws_opts.region = c->region;
-	aws_opts.profile = c->profile;
-	aws_opts.ca_bundle = c->ca_bundle;
-	aws_opts.connect_to = &cli->connect_to;
-	aws_opts.connect_timeout = c->connect_timeout;
-	aws_opts.request_timeout = c->request_timeout;
-	aws_opts.retries = (int)c->retries;
 	return store_s3_open(&aws_opts, bucket, prefix);
 }
 
@@ -426,6 +434,7 @@ struct run_setup {
 	struct ingest_run_options run;
 	char *state_dir;
 	char *worker_id;
+	struct ingest_notifier *notifier;
 };
 
 static int
@@ -453,6 +462,14 @@ prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 	rs->run.max = a->max;
 	rs->run.progress = isatty(STDERR_FILENO) && log_verbosity() >= 0;
 	rs->run.stop = &stop_requested;
+	set_aws_options(cli);
+	if (c->notify_topic != NULL && !a->dry_run) {
+		rs->notifier = ingest_notifier_new(&aws_opts, c->notify_topic);
+		if (rs->notifier == NULL)
+			return -1;
+		rs->worker.notify = ingest_notifier_send;
+		rs->worker.notify_arg = rs->notifier;
+	}
 	return 0;
 }
 
@@ -462,6 +479,7 @@ release_setup(struct run_setup *rs)
 	policy_free(&rs->process.policy);
 	free(rs->state_dir);
 	free(rs->worker_id);
+	ingest_notifier_free(rs->notifier);
 }
 
 int

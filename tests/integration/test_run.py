@@ -185,6 +185,32 @@ def show(proc):
         proc.stderr.decode(errors="replace")[-2500:])
 
 
+def notification_queue(st):
+    """Subscribe an SQS queue to a new notify-topic; returns its URL."""
+    sns, sqs = st.moto.client("sns"), st.moto.client("sqs")
+    topic = sns.create_topic(Name="acm-inbox-events")["TopicArn"]
+    queue = sqs.create_queue(QueueName="acm-inbox-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=[
+        "QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    st.write_config(**{"notify-topic": topic})
+    return queue
+
+
+def received_events(st, queue):
+    sqs, events = st.moto.client("sqs"), []
+    for _ in range(20):
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+        if not got.get("Messages"):
+            break
+        for message in got["Messages"]:
+            envelope = json.loads(message["Body"])
+            events.append(json.loads(envelope["Message"]))
+            sqs.delete_message(QueueUrl=queue,
+                               ReceiptHandle=message["ReceiptHandle"])
+    return events
+
+
 def test_mixed(tap, st):
     prefix = "mixed/"
     expected, codes = mixed_inbox(st, prefix)
@@ -201,8 +227,16 @@ def test_mixed(tap, st):
            "dry run: no claim or record")
     tap.eq(st.posts(), [], "dry run: no POST")
 
+    queue = notification_queue(st)
     proc = st.run(["--prefix", prefix])
+    st.write_config()
     expect(tap, proc.returncode, 1, "mixed: exit status 1", show(proc))
+    events = received_events(st, queue)
+    outcomes = sorted(e.get("outcome") for e in events)
+    tap.eq(outcomes, ["approved"] * 3 + ["expired", "failed", "held"],
+           "notify: one event per approved, held, expired, failed")
+    tap.ok(all(e.get("record", {}).get("id") for e in events),
+           "notify: events carry the result record", events[:2])
     check_filed(tap, st, prefix, expected, "mixed")
     for name, code in codes.items():
         tap.eq(len(st.approvals(code)), 1, "mixed: %s approved once" % name)
