@@ -17,6 +17,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "parse/links.h"
 
 #define MAX_REDIRECTS 5
 #define MAX_PAGE_SIZE (1024 * 1024)	/* larger responses are rejected */
@@ -68,43 +69,12 @@ approve_outcome_free(struct approve_outcome *outcome)
 }
 
 /*
- * A region label such as us-east-1, eu-central-2, us-gov-west-1 or
- * us-isob-east-1: two letters, an optional partition word, a direction
- * word and a number.  China hosts take only cn-* regions.
+ * Checks the lower-cased host against the approval host names, with the
+ * region label's partition matching the host's (cn-* only on .cn hosts).
+ * TODO: parse/links.c applies the same host rules inside link_validate,
+ * which needs a whole approval link.  Once it exports a host-only check,
+ * call it here so that one function decides what an approval host is.
  */
-static bool
-valid_region(const char *s, size_t len, bool china)
-{
-	char label[32];
-	char *parts[5], *save = NULL;
-	size_t count = 0;
-
-	if (len == 0 || len >= sizeof(label))
-		return false;
-	memcpy(label, s, len);
-	label[len] = '\0';
-	if (label[len - 1] == '-' || strstr(label, "--") != NULL)
-		return false;
-	for (char *p = strtok_r(label, "-", &save); p != NULL;
-	    p = strtok_r(NULL, "-", &save)) {
-		if (count == 5)
-			return false;
-		parts[count++] = p;
-	}
-	if (count < 3 || count > 4 || strlen(parts[0]) != 2 ||
-	    strlen(parts[count - 1]) > 2)
-		return false;
-	for (size_t i = 0; i + 1 < count; i++)
-		for (const char *p = parts[i]; *p; p++)
-			if (*p < 'a' || *p > 'z')
-				return false;
-	for (const char *p = parts[count - 1]; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return !china || strcmp(parts[0], "cn") == 0;
-}
-
-/* Checks the lower-cased host against the approval host names. */
 static bool
 approval_host_name(const char *host)
 {
@@ -116,22 +86,27 @@ approval_host_name(const char *host)
 		{".acm-certificates.amazonaws.cn", true},
 		{".certificates.amazon.com", false},
 	};
+	size_t len = strlen(host);
 
 	if (strcmp(host, "certificates.amazon.com") == 0)
 		return true;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t n = strlen(suffixes[i].suffix), len = strlen(host);
+		size_t n = strlen(suffixes[i].suffix);
+		char *region;
+		const char *partition;
 
-		if (len > n && strcmp(host + len - n, suffixes[i].suffix) == 0)
-			return valid_region(host, len - n, suffixes[i].china);
+		if (len <= n || strcmp(host + len - n, suffixes[i].suffix) != 0)
+			continue;
+		region = xstrndup(host, len - n);
+		partition = link_region_partition(region);
+		free(region);
+		if (partition == NULL || strncmp(partition, "aws-iso", 7) == 0)
+			return false;
+		return (strcmp(partition, "aws-cn") == 0) == suffixes[i].china;
 	}
 	return false;
 }
 
-/*
- * TODO: switch to the link validator of the parse module once it is
- * available, so one function decides what an approval host is.
- */
 bool
 approve_url_is_approval_host(const char *url)
 {
@@ -260,9 +235,10 @@ register_set_cookie(const char *line, size_t len)
 	eq++;
 	while (eq < end && *eq == '"')
 		eq++;
-	len = strcspn(eq, ";\"\r\n");
-	if (eq + len > end)
-		len = (size_t)(end - eq);
+	/* The line is not NUL-terminated: scan only up to its end. */
+	for (len = 0; eq + len < end && strchr(";\"\r\n", eq[len]) == NULL;
+	    len++)
+		continue;
 	register_secret(eq, len);
 }
 
@@ -749,6 +725,7 @@ exchange_submit(struct exchange *ex, const struct approve_form *form)
 	body = form_encode(ex->curl, form);
 	referer = xstrdup(ex->page_url);
 	log_info("approval: submitting the approval form to %s", host);
+	ex->outcome->submitted = true;
 	if (exchange_fetch(ex, target, body, referer) == 0)
 		exchange_classify_result(ex, host);
 out:
@@ -785,14 +762,16 @@ approve_exchange_run(const char *url,
     struct approve_outcome *outcome)
 {
 	struct exchange ex = {.opts = opts, .outcome = outcome};
+	struct approval_link link = {0};
+	const char *reason = "the link is missing";
 	enum approve_result r;
 
 	memset(outcome, 0, sizeof(*outcome));
 	if (url != NULL)
 		register_link_secrets(url);
-	if (url == NULL || !approve_url_is_approval_host(url))
-		exchange_set_outcome(&ex, APPROVE_UNEXPECTED, "the link is "
-		    "not on an approval host; nothing was requested");
+	if (url == NULL || link_validate(url, &link, &reason) != 0)
+		exchange_set_outcome(&ex, APPROVE_UNEXPECTED, "invalid "
+		    "approval link: %s; nothing was requested", reason);
 	else if (exchange_setup(&ex) != 0)
 		exchange_set_outcome(&ex, APPROVE_FAILED, "cannot set up "
 		    "libcurl");
@@ -809,6 +788,7 @@ approve_exchange_run(const char *url,
 		    "; page saved as " : "", outcome->saved_page != NULL ?
 		    outcome->saved_page : "");
 
+	approval_link_free(&link);
 	curl_easy_cleanup(ex.curl);
 	curl_slist_free_all(ex.connect_to);
 	curl_slist_free_all(ex.post_headers);

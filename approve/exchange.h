@@ -34,10 +34,12 @@ struct approve_outcome {
 	long http_status;	/* of the last response; 0 when none */
 	char *detail;		/* one line for people, redacted; never NULL */
 	char *saved_page;	/* path of the saved page, or NULL */
+	bool submitted;		/* the approval form was sent (a POST began) */
 };
 
 /*
- * Runs the exchange for one approval link.  Fills *outcome (free it with
+ * Runs the exchange for one approval link, which must pass link_validate
+ * (parse/links.h).  Fills *outcome (free it with
  * approve_outcome_free()) and returns 0 when the result is APPROVED,
  * ALREADY_APPROVED or DRY_RUN, -1 for every other result.  The link's
  * code and context, the CSRF and validation tokens and every cookie value
@@ -71,7 +73,8 @@ struct approve_form {
 
 /*
  * Finds the approval form in an HTML page: the first form whose action
- * contains "approv" (any case).  charset may be NULL (UTF-8).  Returns 0
+ * contains "approv" (any case) and no refusal word such as "disapprov"
+ * or "reject".  charset may be NULL (UTF-8).  Returns 0
  * and fills *form (free with approve_form_free()), or -1 when the page
  * has no such form.
  */
@@ -91,7 +94,8 @@ enum approve_result approve_page_classify(long status, const char *html,
  * Returns true when url is https on an approval host: port 443 or none,
  * no user information, and a host of the form REGION.acm-certificates.
  * amazon.com, REGION.acm-certificates.amazonaws.cn, REGION.certificates.
- * amazon.com or certificates.amazon.com.
+ * amazon.com or certificates.amazon.com.  Unlike link_validate it accepts
+ * any path and query, as redirects and the form's action need.
  */
 bool approve_url_is_approval_host(const char *url);
 

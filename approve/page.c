@@ -84,6 +84,25 @@ contains_nocase(const char *haystack, const char *needle)
 	return false;
 }
 
+/*
+ * Words that mark a form as the opposite of an approval even though its
+ * action contains "approv" (as "/disapprove" does).
+ */
+static const char *const refusal_words[] = {
+	"disapprov", "reject", "deny", "decline", "cancel",
+};
+
+static bool
+is_approval_action(const char *action)
+{
+	if (action == NULL || !contains_nocase(action, "approv"))
+		return false;
+	for (size_t i = 0; i < COUNT(refusal_words); i++)
+		if (contains_nocase(action, refusal_words[i]))
+			return false;
+	return true;
+}
+
 static const xmlNode *
 find_approval_form(const xmlNode *node)
 {
@@ -92,8 +111,7 @@ find_approval_form(const xmlNode *node)
 
 		if (is_element(node, "form")) {
 			char *action = node_attr(node, "action");
-			bool match = action != NULL &&
-			    contains_nocase(action, "approv");
+			bool match = is_approval_action(action);
 
 			free(action);
 			if (match)

@@ -116,7 +116,7 @@ int aws_json(struct aws_client *client, const char *service,
  * modules that need one piece of the request layer.
  */
 
-/* Where a request goes, from aws_target_build(). */
+/* The destination of a request, from aws_target_build(). */
 struct aws_target {
 	char *base;	/* "https://host[:port]", bucket included when
 			 * virtual-hosted; no default port */
@@ -128,7 +128,7 @@ struct aws_target {
  * Resolves the URL parts of req against endpoint ("https://host[:port]").
  * S3 uses virtual-hosted addressing (BUCKET.host) unless path_style is
  * set (the endpoint was overridden) or the bucket name is not a valid DNS
- * label (dots, upper case, underscores); then the bucket becomes the
+ * label (dots, upper case, underscores).  Path style puts the bucket in the
  * first path segment.  S3 paths are encoded once and not normalized;
  * other services' paths are normalized.  Returns 0, or -1 (logged) when
  * endpoint is not an http(s) URL without a path.  Free with
@@ -152,7 +152,7 @@ char *aws_target_url(const struct aws_target *target,
 void aws_error_parse(struct aws_response *resp);
 
 /*
- * Returns true when a failed attempt may be retried: no answer after a
+ * Returns true when a failed attempt may be retried: no response after a
  * connection failure, timeout or reset (transport_retryable), 429, 5xx,
  * throttling codes, RequestTimeout, 409 ConditionalRequestConflict.
  */
@@ -160,7 +160,7 @@ bool aws_error_retryable(const struct aws_response *resp,
     bool transport_retryable);
 
 /*
- * Returns true when resp says the request's clock is off: S3
+ * Returns true when resp shows that the request's clock is off: S3
  * RequestTimeTooSkewed, InvalidSignatureException "Signature expired",
  * or SignatureDoesNotMatch while the server's Date differs from
  * local_time by more than five minutes.

@@ -221,7 +221,7 @@ on_body(char *data, size_t size, size_t count, void *arg)
 
 	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status >= 300) {
-		/* An error document: keep its start, whatever the limit. */
+		/* Error documents keep their first ERROR_BODY_MAX bytes. */
 		if (t->resp->body.len < ERROR_BODY_MAX)
 			buf_append(&t->resp->body, data, len);
 		return len;
@@ -353,8 +353,9 @@ sign_request(struct aws_client *client, const struct aws_request *req,
 	headers = xcalloc(req->header_count + 1, sizeof(*headers));
 	headers[0].name = "host";
 	headers[0].value = target->host;
-	memcpy(headers + 1, req->headers,
-	    req->header_count * sizeof(*headers));
+	if (req->header_count > 0)
+		memcpy(headers + 1, req->headers,
+		    req->header_count * sizeof(*headers));
 	sreq.method = req->method;
 	sreq.path = target->path;
 	sreq.query = req->query;
@@ -383,6 +384,7 @@ build_headers(const struct aws_request *req, const struct aws_target *target,
 	char *line = xasprintf("Host: %s", target->host);
 
 	slist_add(&list, line);
+	log_trace("aws: > %s", line);
 	free(line);
 	for (size_t i = 0; i < req->header_count; i++) {
 		line = xasprintf("%s: %s", req->headers[i].name,
@@ -506,7 +508,7 @@ response_set_error(struct aws_response *resp, const char *code,
 	resp->error_message = message;
 }
 
-/* An S3 answer of 200 whose body is an <Error> (CopyObject does this). */
+/* An S3 200 response whose body is an <Error> (CopyObject sends these). */
 static bool
 is_s3_error_body(const struct aws_request *req,
     const struct aws_response *resp)
@@ -533,7 +535,7 @@ elapsed_ms(const struct timespec *start)
 	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-/* Records a transfer that ended without a complete answer. */
+/* Records a transfer that ended without a complete response. */
 static void
 transfer_failed(struct transfer *t, CURLcode code, const char *errbuf,
     bool *retryable)
@@ -600,7 +602,7 @@ send_once(struct aws_client *client, const struct aws_request *req,
 	if (!req->unsigned_request &&
 	    sign_request(client, req, target, &signed_req) != 0) {
 		response_set_error(resp, "RequestNotSent", xstrdup(
-		    "signing failed: no credentials or region"));
+		    "signing failed (the cause is logged above)"));
 		return -1;
 	}
 
@@ -682,12 +684,12 @@ client_backoff(struct aws_client *client, const struct aws_request *req,
 {
 	long delay = aws_backoff_ms(attempt, client->backoff_base_ms,
 	    client->backoff_cap_ms, random_unit());
-	char *why = aws_error_string(resp);
+	char *reason = aws_error_string(resp);
 
 	log_debug("aws: %s %s: retry %d of %d in %ld ms after %s",
 	    req->service, req->method, attempt + 1, client->retries, delay,
-	    why);
-	free(why);
+	    reason);
+	free(reason);
 	sleep_ms(delay);
 }
 
@@ -740,7 +742,8 @@ client_prepare(struct aws_client *client, const struct aws_request *req,
 	return 0;
 fail:
 	response_set_error(resp, "RequestNotSent", xasprintf(
-	    "no endpoint for %s", req->service));
+	    "no region or endpoint for %s (the cause is logged above)",
+	    req->service));
 	return -1;
 }
 

@@ -219,6 +219,12 @@ aws_error_string(const struct aws_response *resp)
 	struct buf out = {0};
 	const char *message = resp->error_message;
 
+	if (resp->status == 0 && code_is(resp, "RequestNotSent")) {
+		buf_printf(&out, "request to %s not sent: %s",
+		    resp->endpoint ? resp->endpoint : "AWS",
+		    message ? message : "unknown error");
+		return buf_steal(&out);
+	}
 	if (resp->status == 0) {
 		buf_printf(&out, "no response from %s: ",
 		    resp->endpoint ? resp->endpoint : "the endpoint");

@@ -10,10 +10,10 @@
 
 #define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 #define LIST_PAGE_MAX 1000
-/* A listing stops after this many pages even if S3 says there is more. */
+/* A listing stops after this many pages even if IsTruncated is true. */
 #define LIST_PAGE_LIMIT 100000
 
-/* Which failures a call reports with a code of their own. */
+/* Failures that a call reports with a result code of its own. */
 enum s3_expect {
 	EXPECT_NONE = 0,
 	EXPECT_NOT_FOUND = 1 << 0,	/* 404: S3_NOT_FOUND */
@@ -36,13 +36,13 @@ log_failure(enum log_level level, const struct aws_response *resp,
 {
 	char *where = str_escaped(bucket);
 	char *name = key ? str_escaped(key) : NULL;
-	char *why = aws_error_string(resp);
+	char *reason = aws_error_string(resp);
 
 	log_msg(level, "s3://%s%s%s: %s failed: %s", where, name ? "/" : "",
-	    name ? name : "", op, why);
+	    name ? name : "", op, reason);
 	free(where);
 	free(name);
-	free(why);
+	free(reason);
 }
 
 static bool
@@ -375,7 +375,7 @@ s3_put_object(struct aws_client *client, const char *bucket,
 		    "If-Match", opts->if_match };
 	if (opts->if_none_match)
 		expect |= EXPECT_CONDITION;
-	/* S3 answers 404 NoSuchKey to If-Match on a missing key. */
+	/* S3 returns 404 NoSuchKey for If-Match on a missing key. */
 	if (opts->if_match)
 		expect |= EXPECT_CONDITION | EXPECT_KEY_CONDITION;
 	rc = s3_send(client, &req, &resp, "PutObject", key, expect);
@@ -485,7 +485,7 @@ bucket_call(struct aws_client *client, const char *method,
 	return s3_send(client, &req, resp, op, NULL, expect);
 }
 
-/* bucket_call() for calls that need nothing from the answer. */
+/* Sends a bucket_call() PUT whose response body is not needed. */
 static int
 bucket_put(struct aws_client *client, const char *bucket,
     const char *subresource, const char *content_type, const char *body,

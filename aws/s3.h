@@ -8,7 +8,7 @@
  * text escaped).  Two outcomes that callers act on get codes of their
  * own and are logged at debug level only:
  * S3_PRECONDITION_FAILED (a conditional write's condition did not hold)
- * and S3_NOT_FOUND (where a function says so).  Keys and bucket names are
+ * and S3_NOT_FOUND (for the functions documented to return it).  Keys and bucket names are
  * passed decoded; this module encodes them.
  */
 #include <stdbool.h>
@@ -44,7 +44,7 @@ struct s3_list_options {
 /*
  * Lists keys with ListObjectsV2, page after page, in S3's order (UTF-8
  * binary).  Keys are requested URL-encoded and decoded here, so any key
- * survives the XML.  out is zeroed first and holds what was listed even
+ * survives the XML.  out is zeroed first and contains what was listed even
  * on failure; free it with s3_object_list_free().  opts may be NULL.
  */
 int s3_list_objects(struct aws_client *client, const char *bucket,
@@ -98,8 +98,10 @@ int s3_put_object(struct aws_client *client, const char *bucket,
 /*
  * Copies src_bucket/src_key to bucket/key.  With if_none_match the copy
  * is made only when the destination does not exist, and otherwise
- * returns S3_PRECONDITION_FAILED.  An <Error> document in a 200 answer
+ * returns S3_PRECONDITION_FAILED.  An <Error> document in a 200 response
  * counts as a failure.
+ * NOTE: moto 5 ignores If-None-Match on CopyObject, so the tests cannot
+ * show that an existing destination is kept.
  */
 int s3_copy_object(struct aws_client *client, const char *src_bucket,
     const char *src_key, const char *bucket, const char *key,
@@ -113,6 +115,9 @@ int s3_delete_object(struct aws_client *client, const char *bucket,
  * Creates a bucket in region (NULL: the client's region): no body in
  * us-east-1, a LocationConstraint elsewhere.  A bucket this account
  * already owns counts as created.
+ * NOTE: the request is signed for the client's region; a region other
+ * than the client's has only been tried against moto, which does not
+ * check signatures.
  */
 int s3_create_bucket(struct aws_client *client, const char *bucket,
     const char *region);

@@ -2,7 +2,7 @@
 #define AWS_XML_H
 
 /*
- * Small helpers on libxml2 for reading AWS answers and writing request
+ * Small helpers on libxml2 for reading AWS responses and writing request
  * bodies.  Elements are matched by local name, so a document that puts
  * its elements in a namespace (S3's http://s3.amazonaws.com/doc/...,
  * Route 53's, SES's) reads the same as one that does not.
@@ -19,7 +19,7 @@
 /*
  * Parses an XML document from memory without network access, without
  * substituting entities and without a DTD: a document that declares one is
- * rejected, because no AWS answer has one.  Returns NULL when the text is
+ * rejected, because no AWS response has one.  Returns NULL when the text is
  * empty, too large or not well-formed; the libxml2 message is logged at
  * debug level only, because callers often try to parse bodies that are not
  * XML (an HTML error page) and report that themselves.  Free with

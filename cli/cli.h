@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "aws/aws.h"
 #include "cli/config.h"
 #include "common/log.h"
 #include "common/str.h"
@@ -31,6 +32,7 @@ struct cli {
 	struct strlist connect_to;
 	struct config config;
 	bool config_loaded;
+	struct aws_client *aws;		/* created by cli_aws_client() */
 };
 
 /*
@@ -76,6 +78,13 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void cli_free(struct cli *cli);
+
+/*
+ * Returns the command's AWS client, created on first use from the config
+ * (region, profile, CA bundle, timeouts, retries) and --connect-to.  It is
+ * freed by cli_free().  Call after cli_load_config().
+ */
+struct aws_client *cli_aws_client(struct cli *cli);
 
 /*
  * Parses the shared options of a command that is not built yet, then

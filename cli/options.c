@@ -193,6 +193,8 @@ cli_free(struct cli *cli)
 	free(cli->profile);
 	free(cli->ca_bundle);
 	strlist_free(&cli->connect_to);
+	if (cli->aws != NULL)
+		aws_client_free(cli->aws);
 	if (cli->config_loaded)
 		config_free(&cli->config);
 }
@@ -235,4 +237,22 @@ cli_state_dir(const struct cli *cli)
 	if (dir != NULL && *dir == '/')
 		return xasprintf("%s/.cache/acm-inbox", dir);
 	return xstrdup("/var/lib/acm-inbox");
+}
+
+struct aws_client *
+cli_aws_client(struct cli *cli)
+{
+	struct aws_client_options options = {
+		.region = cli->config.region,
+		.profile = cli->config.profile,
+		.ca_bundle = cli->config.ca_bundle,
+		.connect_to = &cli->connect_to,
+		.connect_timeout = cli->config.connect_timeout,
+		.request_timeout = cli->config.request_timeout,
+		.retries = (int)cli->config.retries,
+	};
+
+	if (cli->aws == NULL)
+		cli->aws = aws_client_new(&options);
+	return cli->aws;
 }

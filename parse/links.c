@@ -35,8 +35,8 @@ static const struct {
 	[RE_URL_TEXT] = { "https?://[^\\s<>\"'()\\[\\]{}]+", PCRE2_CASELESS },
 	/* The authority allows only host name characters, so userinfo,
 	 * percent escapes, backslashes and non-ASCII hosts do not match. */
-	[RE_APPROVAL_URL] = { "^https://([A-Za-z0-9.-]+)(:443)?/approvals"
-	    "\\?([A-Za-z0-9._~=&%-]*)$", PCRE2_CASELESS },
+	[RE_APPROVAL_URL] = { "^https://([A-Za-z0-9.-]+)(:443)?"
+	    "(?-i)/approvals\\?([A-Za-z0-9._~=&%-]*)$", PCRE2_CASELESS },
 	[RE_REGION] = { "^(?:(us-gov|us-iso|us-isob)|(cn)|(us|eu|ap|sa|ca|"
 	    "me|af|il|mx))-(?:north|south|east|west|central|northeast|"
 	    "northwest|southeast|southwest)-[1-9][0-9]?$", 0 },
@@ -207,7 +207,8 @@ link_validate(const char *url, struct approval_link *link,
 	memset(link, 0, sizeof(*link));
 	if (regex_match(pattern(RE_APPROVAL_URL), url, strlen(url), 0, ov,
 	    4) <= 0) {
-		failure = "not an https link to /approvals on a plain host name";
+		failure = "not an https link to /approvals on a plain host "
+		    "name";
 		goto out;
 	}
 	link->url = xstrdup(url);

@@ -13,7 +13,7 @@
 struct approval_link {
 	char *url;		/* the unwrapped link */
 	char *host;		/* lower-case */
-	char *region;		/* from the host; NULL on certificates.amazon.com */
+	char *region;		/* from the host, NULL for the 2017 host */
 	char *code;
 	char *context;
 	char *context_region;	/* from the context's hex tail, or NULL */

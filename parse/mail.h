@@ -10,7 +10,7 @@
 /* Bounds on what a message may make the parser do. */
 struct mail_limits {
 	size_t max_size;	/* bytes */
-	int max_depth;		/* nesting of multiparts and attached messages */
+	int max_depth;		/* nesting of multiparts and messages */
 	int max_parts;		/* MIME parts in all */
 };
 
@@ -29,7 +29,7 @@ struct mail_text {
 struct mail {
 	struct mail_header *headers;
 	size_t header_count;
-	char *from;		/* lower-case address of the only From mailbox */
+	char *from;		/* lower-case, when From has one mailbox */
 	int from_count;		/* mailboxes in all From headers */
 	char *subject;		/* decoded from RFC 2047 */
 	char *embedded_subject;	/* of the first attached message */

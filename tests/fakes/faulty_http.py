@@ -8,7 +8,7 @@ covers every case and the client can use ordinary S3 paths
   ok            200 with a small body
   flaky-503     503 SlowDown twice, then 200 (per server, not per client)
   always-500    500 InternalError every time
-  hang          reads the request and never answers (up to 60 s)
+  hang          reads the request and never responds (up to 60 s)
   sig-403       403 with an S3 SignatureDoesNotMatch document
   skew          the server's clock runs SKEW seconds ahead: a request whose
                 X-Amz-Date is more than 5 minutes off gets 400
@@ -16,22 +16,36 @@ covers every case and the client can use ordinary S3 paths
   drop          closes the connection without answering, every time
   drop-once     closes the connection the first time, then 200
   json-400      400 with a JSON 1.1 error (__type with a namespace)
+  partial-once  the first response promises 64 bytes, sends 10 and closes;
+                later responses send all 64
+  conflict-once 409 ConditionalRequestConflict, then 200
+  copy-error    200 whose body is an S3 <Error> document (InternalError)
+  echo          200 with a JSON object of the request's method, path,
+                Host, Content-Type, X-Amz-Target and body
 
+A JSON 1.1 request (POST / with X-Amz-Target) is selected by its target,
+a query request (POST / with a form body) by its Action.
 GET /_control/count/NAME returns how many requests NAME received.
-Usage: faulty_http.py PORT [SKEW_SECONDS]
+Usage: faulty_http.py PORT [SKEW_SECONDS [CERT KEY]]
+With CERT and KEY (PEM files) the server speaks HTTPS.
 """
 
 import calendar
 import email.utils
 import http.server
+import json
 import socket
+import ssl
 import sys
 import threading
 import time
+import urllib.parse
 
 SKEW = 3600
 counts = {}
 lock = threading.Lock()
+
+PARTIAL_BODY = bytes(range(48, 112))
 
 SIGNATURE_ERROR = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -82,8 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        return self.rfile.read(length) if length else b""
 
     def drop(self):
         self.close_connection = True
@@ -93,9 +106,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def handle_one(self):
-        self.read_body()
+        body = self.read_body()
         path = self.path.split("?", 1)[0]
         name = path.rstrip("/").rsplit("/", 1)[-1]
+        if self.headers.get("X-Amz-Target"):
+            name = self.headers["X-Amz-Target"]
+        form = urllib.parse.parse_qs(body.decode(errors="replace"))
+        if path == "/" and "Action" in form:
+            name = form["Action"][0]
         if path.startswith("/_control/count/"):
             with lock:
                 n = counts.get(name, 0)
@@ -125,6 +143,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(200, b"skew corrected", date=time.time() + SKEW)
         elif name == "drop" or (name == "drop-once" and n == 1):
             self.drop()
+        elif name == "partial-once" and n == 1:
+            self.send_response_only(200)
+            self.send_header("Content-Length", "64")
+            self.end_headers()
+            self.wfile.write(PARTIAL_BODY[:10])
+            self.drop()
+        elif name == "partial-once":
+            self.reply(200, PARTIAL_BODY)
+        elif name == "conflict-once" and n == 1:
+            self.reply(409, error_xml(
+                "ConditionalRequestConflict", "A conflicting operation "
+                "occurred. Please retry."))
+        elif name == "copy-error":
+            self.reply(200, error_xml("InternalError", "Copy failed "
+                                      "after the headers were sent."))
+        elif name == "echo":
+            self.reply(200, json.dumps({
+                "method": self.command, "path": self.path,
+                "host": self.headers.get("Host"),
+                "content_type": self.headers.get("Content-Type"),
+                "target": self.headers.get("X-Amz-Target"),
+                "body": body.decode(errors="replace")}).encode())
         elif name == "json-400":
             self.reply(400, b'{"__type":"com.amazonaws.acm#Validation'
                        b'Exception","message":"bad input"}',
@@ -143,6 +183,10 @@ def main():
         SKEW = int(sys.argv[2])
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 4:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

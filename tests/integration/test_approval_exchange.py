@@ -20,12 +20,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "fakes"))
 
 import stand  # noqa: E402
-import test_ca  # noqa: E402
+from approval_stand import ApprovalSite  # noqa: E402
 
 HOST = "us-east-1.acm-certificates.amazon.com"
 CHINA_HOST = "cn-north-1.acm-certificates.amazonaws.cn"
 PROBE = os.path.join(stand.BUILD, "tests", "test_exchange_live")
-SITE = os.path.join(stand.TOP, "tests", "fakes", "approval_site.py")
 
 # One code per case, so the cases are told apart in the site's record.
 CODES = {
@@ -34,7 +33,10 @@ CODES = {
                  "redirect", "noform", "slow", "close", "closepost", "hop",
                  "postredirect", "dryrun", "china", "secret", "foreign")
 }
-CONTEXT = "ctx+%s/with=padding==" % os.urandom(8).hex()
+# A context as ACM writes it: a UUID followed by the region in hex.
+CONTEXT = "%s-%s-%s-%s-%s%s" % (
+    os.urandom(4).hex(), os.urandom(2).hex(), os.urandom(2).hex(),
+    os.urandom(2).hex(), os.urandom(6).hex(), b"us-east-1".hex())
 
 
 def link(code, host=HOST, context=CONTEXT):
@@ -45,10 +47,9 @@ def link(code, host=HOST, context=CONTEXT):
 class Case:
     """Runs the probe binary with exchange options from the environment."""
 
-    def __init__(self, tmp, port, ca_bundle):
-        self.tmp = tmp
-        self.port = port
-        self.ca_bundle = ca_bundle
+    def __init__(self, tmp, site):
+        self.site = site
+        self.ca_bundle = site.ca_bundle
         self.save_dir = os.path.join(tmp, "state")
         os.makedirs(self.save_dir)
 
@@ -62,7 +63,7 @@ class Case:
             "ACM_INBOX_EXCHANGE_PROBE": "1",
             "ACM_INBOX_CA_BUNDLE": ca_bundle or self.ca_bundle,
             "ACM_INBOX_CONNECT_TO": " ".join(
-                "%s:443:127.0.0.1:%d" % (host, self.port)
+                self.site.connect_to(host)
                 for host in (HOST, CHINA_HOST, "example.com")),
             "ACM_INBOX_CONNECT_TIMEOUT": "5",
             "ACM_INBOX_REQUEST_TIMEOUT": str(request_timeout),
@@ -83,15 +84,8 @@ class Case:
         return outcome
 
 
-def posts(record):
-    if not os.path.exists(record):
-        return []
-    with open(record) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def posts_for(record, name):
-    return [p for p in posts(record) if p.get("code") == CODES[name]]
+def posts_for(site, name):
+    return site.posts(CODES[name])
 
 
 def check_result(tap, outcome, expected, name):
@@ -104,11 +98,11 @@ def check_result(tap, outcome, expected, name):
                   "%s: result %s" % (name, expected), detail)
 
 
-def test_approved(tap, case, record):
+def test_approved(tap, case, site):
     outcome = case.run(link(CODES["ok"]))
     check_result(tap, outcome, "approved", "valid request")
     tap.eq(outcome.get("status"), 0, "valid request: status 0")
-    sent = posts_for(record, "ok")
+    sent = posts_for(site, "ok")
     tap.eq(len(sent), 1, "valid request: one POST")
     if not sent:
         return
@@ -122,7 +116,7 @@ def test_approved(tap, case, record):
     tap.eq(sent[0]["result"], "approved", "valid request: site approved")
 
 
-def test_refusals(tap, case, record):
+def test_refusals(tap, case, site):
     outcome = case.run(link(CODES["expired"]))
     check_result(tap, outcome, "expired", "expired link")
     tap.eq(outcome.get("http_status"), 400, "expired link: HTTP 400")
@@ -132,38 +126,39 @@ def test_refusals(tap, case, record):
     check_result(tap, outcome, "unknown_request", "unknown request")
     tap.eq(outcome.get("http_status"), 404, "unknown request: HTTP 404")
 
-    tap.eq(len(posts_for(record, "expired")) +
-           len(posts_for(record, "unknown")), 0,
+    tap.eq(len(posts_for(site, "expired")) +
+           len(posts_for(site, "unknown")), 0,
            "expired and unknown: nothing posted")
 
 
-def test_already(tap, case, record):
+def test_already(tap, case, site):
     first = case.run(link(CODES["already"]))
     second = case.run(link(CODES["already"]))
     check_result(tap, first, "approved", "first approval")
     check_result(tap, second, "already_approved", "second approval")
     tap.eq(second.get("status"), 0, "already approved: status 0")
-    results = [p["result"] for p in posts_for(record, "already")]
+    results = [p["result"] for p in posts_for(site, "already")]
     tap.eq(results, ["approved", "already"],
            "already approved: one approval, then one repeat")
 
 
-def test_wrong_ca(tap, case, record, other_ca):
-    outcome = case.run(link(CODES["wrongca"]), ca_bundle=other_ca)
+def test_wrong_ca(tap, case, site):
+    outcome = case.run(link(CODES["wrongca"]),
+                       ca_bundle=site.other_ca_bundle)
     check_result(tap, outcome, "failed", "untrusted CA")
     tap.ok(HOST in outcome.get("detail", ""), "untrusted CA: names host",
            outcome.get("detail"))
     tap.ok("CA bundle" in outcome.get("detail", ""),
            "untrusted CA: says what to check", outcome.get("detail"))
-    tap.eq(len(posts_for(record, "wrongca")), 0, "untrusted CA: no POST")
+    tap.eq(len(posts_for(site, "wrongca")), 0, "untrusted CA: no POST")
 
 
-def test_redirect_and_form(tap, case, record):
+def test_redirect_and_form(tap, case, site):
     outcome = case.run(link(CODES["redirect"]))
     check_result(tap, outcome, "unexpected", "foreign redirect")
     tap.ok("login.example.net" in outcome.get("detail", ""),
            "foreign redirect: names the host", outcome.get("detail"))
-    tap.eq(len(posts_for(record, "redirect")), 0, "foreign redirect: no POST")
+    tap.eq(len(posts_for(site, "redirect")), 0, "foreign redirect: no POST")
 
     outcome = case.run(link(CODES["noform"]))
     check_result(tap, outcome, "unexpected", "missing form")
@@ -176,7 +171,7 @@ def test_redirect_and_form(tap, case, record):
         tap.ok("Please sign in" in text, "missing form: saved page text")
         tap.ok(CONTEXT not in text and "[REDACTED]" in text,
                "missing form: saved page redacted")
-    tap.eq(len(posts_for(record, "noform")), 0, "missing form: no POST")
+    tap.eq(len(posts_for(site, "noform")), 0, "missing form: no POST")
 
     outcome = case.run(link(CODES["foreign"], host="example.com"))
     check_result(tap, outcome, "unexpected", "link on foreign host")
@@ -188,15 +183,16 @@ def test_redirect_and_form(tap, case, record):
     outcome = case.run(link(CODES["china"], host=CHINA_HOST))
     check_result(tap, outcome, "approved", "China approval host")
     for name in ("hop", "postredirect", "china"):
-        tap.eq([p["result"] for p in posts_for(record, name)], ["approved"],
+        tap.eq([p["result"] for p in posts_for(site, name)], ["approved"],
                "%s: one approving POST" % name)
 
 
-def test_network(tap, case, record):
+def test_network(tap, case, site):
     outcome = case.run(link(CODES["slow"]), request_timeout=2)
     check_result(tap, outcome, "failed", "hanging server")
     tap.ok("timed out" in outcome.get("detail", "").lower(),
            "hanging server: says timed out", outcome.get("detail"))
+    tap.eq(outcome.get("submitted"), False, "hanging server: not submitted")
 
     outcome = case.run(link(CODES["close"]))
     check_result(tap, outcome, "failed", "closed connection")
@@ -208,37 +204,37 @@ def test_network(tap, case, record):
     tap.ok("may or may not" in outcome.get("detail", ""),
            "closed after POST: says the result is unknown",
            outcome.get("detail"))
+    tap.eq(outcome.get("submitted"), True, "closed after POST: submitted")
     outcome = case.run(link(CODES["closepost"]))
     check_result(tap, outcome, "already_approved", "closed after POST rerun")
-    tap.eq([p["result"] for p in posts_for(record, "closepost")],
+    tap.eq([p["result"] for p in posts_for(site, "closepost")],
            ["approved", "already"], "closed after POST: POST sent once a run")
 
-    tap.eq(len(posts_for(record, "slow")) + len(posts_for(record, "close")),
+    tap.eq(len(posts_for(site, "slow")) + len(posts_for(site, "close")),
            0, "hanging and closing: no POST")
 
 
-def test_dry_run(tap, case, record):
+def test_dry_run(tap, case, site):
     outcome = case.run(link(CODES["dryrun"]), dry_run=True)
     check_result(tap, outcome, "dry_run", "dry run")
     detail = outcome.get("detail", "")
     tap.ok("authenticity_token" in detail and "commit" in detail,
            "dry run: lists the field names", detail)
-    tap.eq(len(posts_for(record, "dryrun")), 0, "dry run: no POST")
+    tap.eq(len(posts_for(site, "dryrun")), 0, "dry run: no POST")
 
 
-def test_secrets(tap, case, record):
+def test_secrets(tap, case, site):
     outcome = case.run(link(CODES["secret"]), verbosity=4)
     check_result(tap, outcome, "approved", "verbose run")
     stderr = outcome["stderr"]
     tap.ok("> POST" in stderr and "< HTTP/1.1 200" in stderr,
            "verbose run: libcurl output is logged", stderr[-1500:])
-    sent = posts_for(record, "secret")
+    sent = posts_for(site, "secret")
     if not tap.eq(len(sent), 1, "verbose run: one POST"):
         return
     secrets = {
         "code": CODES["secret"],
         "context": CONTEXT,
-        "encoded context": urllib.parse.quote(CONTEXT, safe=""),
         "CSRF token": sent[0]["csrf"],
         "validation token": sent[0]["validation_token"],
         "cookie": sent[0]["session_cookie"],
@@ -251,37 +247,28 @@ def test_secrets(tap, case, record):
 def main():
     tap = stand.Tap()
     with tempfile.TemporaryDirectory(prefix="acm-inbox-approval-") as tmp:
-        ca = test_ca.make_ca(tmp, "ca")
-        cert, key = test_ca.make_server_cert(tmp, ca)
-        other_ca = test_ca.make_ca(tmp, "other-ca")[0]
-        record = os.path.join(tmp, "posts.jsonl")
-        port = stand.free_port()
-        argv = [sys.executable, SITE, "--cert", cert, "--key", key,
-                "--record", record, "--port", str(port),
-                "--expired", CODES["expired"], "--unknown", CODES["unknown"],
-                "--slow-seconds", "20"]
-        for name, mode in (("redirect", "redirect"), ("noform", "noform"),
-                           ("slow", "slow"), ("close", "close"),
-                           ("closepost", "close-post"), ("hop", "hop"),
-                           ("postredirect", "post-redirect")):
-            argv += ["--mode", "%s=%s" % (CODES[name], mode)]
-        site = stand.start_process(argv, ready_port=port,
-                                   log=os.path.join(tmp, "site.log"))
-        case = Case(tmp, port, ca[0])
+        modes = [(CODES[name], mode) for name, mode in (
+            ("redirect", "redirect"), ("noform", "noform"),
+            ("slow", "slow"), ("close", "close"),
+            ("closepost", "close-post"), ("hop", "hop"),
+            ("postredirect", "post-redirect"))]
+        site = ApprovalSite(tmp, expired=[CODES["expired"]],
+                            unknown=[CODES["unknown"]], modes=modes)
+        case = Case(tmp, site)
         try:
-            test_approved(tap, case, record)
-            test_refusals(tap, case, record)
-            test_already(tap, case, record)
-            test_wrong_ca(tap, case, record, other_ca)
-            test_redirect_and_form(tap, case, record)
-            test_network(tap, case, record)
-            test_dry_run(tap, case, record)
-            test_secrets(tap, case, record)
-            approving = [p for p in posts(record)
+            test_approved(tap, case, site)
+            test_refusals(tap, case, site)
+            test_already(tap, case, site)
+            test_wrong_ca(tap, case, site)
+            test_redirect_and_form(tap, case, site)
+            test_network(tap, case, site)
+            test_dry_run(tap, case, site)
+            test_secrets(tap, case, site)
+            approving = [p for p in site.posts()
                          if p["result"] == "approved"]
             tap.eq(len(approving), 7, "site recorded seven approvals")
         finally:
-            stand.stop_process(site)
+            site.stop()
     tap.exit()
 
 

@@ -100,6 +100,17 @@ def test_pagination(tap, moto, s3):
     tap.ok(err.count("continuation-token=") >= 1,
            "pagination: a continuation token was sent", err[-2000:])
     tap.eq(results[0].get("first_size"), 1, "pagination: sizes read")
+    expected = sorted(keys)
+    results, err, status = probe(moto, "list-from", "many", "page/",
+                                 expected[99], "0",
+                                 "list-from", "many", "page/", "", "1050",
+                                 "list-from", "many", "-", "page/1000", "3")
+    tap.eq(results[0]["keys"], expected[100:],
+           "pagination: start-after skips the first 100 keys")
+    tap.eq(results[1]["keys"], expected[:1050],
+           "pagination: max total stops inside the second page")
+    tap.eq(results[2]["keys"], expected[1000:1003],
+           "pagination: start-after with a small max total")
 
 
 def test_conditional_put(tap, moto, s3):
@@ -248,6 +259,15 @@ def test_no_secrets_logged(tap, moto, s3):
     tap.ok("session-token-0123456789" not in err, "token never logged")
     tap.ok("Signature=" not in err or "Signature=[REDACTED]" in err,
            "signature never logged")
+    results, err, status = probe(moto, "list", "quiet", "-",
+                                 ACM_INBOX_PROBE_VERBOSITY="4",
+                                 AWS_SESSION_TOKEN="session-token-0123456789")
+    tap.ok("curl: > GET /quiet?" in err, "-vvvv shows libcurl's headers",
+           err[-3000:])
+    tap.ok("curl: > Authorization:" in err, "-vvvv: Authorization line")
+    tap.ok("AWS4-HMAC-SHA256" not in err and "Credential=" not in err,
+           "-vvvv: Authorization value redacted", err[-3000:])
+    tap.ok("session-token-0123456789" not in err, "-vvvv: token redacted")
 
 
 def main():

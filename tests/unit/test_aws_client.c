@@ -247,6 +247,14 @@ test_error_string_transport(void)
 	    "timed out after 2000 milliseconds with 0 bytes received",
 	    "transport error names the endpoint");
 	free(text);
+	free(resp.error_code);
+	resp.error_code = strdup("RequestNotSent");
+	free(resp.error_message);
+	resp.error_message = strdup("signing failed");
+	text = aws_error_string(&resp);
+	is_str(text, "request to https://127.0.0.1:4443 not sent: signing "
+	    "failed", "unsent request is not called a missing response");
+	free(text);
 	aws_response_free(&resp);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "approve/exchange.h"
+#include "common/log.h"
 #include "tests/unit/tap.h"
 
 static const char approval_page[] =
@@ -97,6 +98,26 @@ test_form_button(void)
 }
 
 static void
+test_form_refusal(void)
+{
+	static const char page[] =
+	    "<form action=\"/approvals/disapprove/1\" method=post>"
+	    "<input type=hidden name=a value=no></form>"
+	    "<form action=\"/approvals/reject\"></form>"
+	    "<form action=\"/approvals/approve/2\" method=post>"
+	    "<input type=hidden name=a value=yes></form>";
+	struct approve_form form;
+
+	if (!ok(approve_page_find_form(page, strlen(page), NULL, &form) == 0,
+	    "refusal forms: approval form found"))
+		return;
+	is_str(form.action, "/approvals/approve/2",
+	    "refusal forms: disapprove and reject skipped");
+	is_str(field_value(&form, "a"), "yes", "refusal forms: right fields");
+	approve_form_free(&form);
+}
+
+static void
 test_form_missing(void)
 {
 	static const char page[] =
@@ -166,6 +187,8 @@ test_hosts(void)
 		{"https://certificates.amazon.com/approvals", true},
 		{"https://cn-north-1.acm-certificates.amazonaws.cn/a", true},
 		{"https://us-east-1.acm-certificates.amazonaws.cn/a", false},
+		{"https://cn-north-1.acm-certificates.amazon.com/a", false},
+		{"https://us-iso-east-1.acm-certificates.amazon.com/", false},
 		{"http://us-east-1.acm-certificates.amazon.com/", false},
 		{"https://us-east-1.acm-certificates.amazon.com:8443/", false},
 		{"https://u:p@us-east-1.acm-certificates.amazon.com/", false},
@@ -187,6 +210,36 @@ test_hosts(void)
 	ok(!approve_url_is_approval_host(NULL), "approval host: NULL");
 }
 
+/* Links that fail validation are rejected before any connection. */
+static void
+test_invalid_links(void)
+{
+	static const char *const links[] = {
+		"http://us-east-1.acm-certificates.amazon.com/approvals?"
+		    "code=abcdef&context=ghijkl",
+		"https://us-east-1.acm-certificates.amazon.com/other?"
+		    "code=abcdef&context=ghijkl",
+		"https://example.com/approvals?code=abcdef&context=ghijkl",
+		"https://us-east-1.acm-certificates.amazon.com/approvals?"
+		    "code=abcdef",
+	};
+	struct approve_exchange_options opts = {0};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		struct approve_outcome outcome;
+
+		is_int(approve_exchange_run(links[i], &opts, &outcome), -1,
+		    "invalid link %zu: status", i);
+		is_int(outcome.result, APPROVE_UNEXPECTED,
+		    "invalid link %zu: unexpected", i);
+		ok(strstr(outcome.detail, "invalid approval link") != NULL,
+		    "invalid link %zu: detail names the cause", i);
+		is_int(outcome.http_status, 0, "invalid link %zu: no request",
+		    i);
+		approve_outcome_free(&outcome);
+	}
+}
+
 static void
 test_names(void)
 {
@@ -203,9 +256,12 @@ main(void)
 {
 	test_form_find();
 	test_form_button();
+	test_form_refusal();
 	test_form_missing();
 	test_classify();
 	test_hosts();
+	test_invalid_links();
 	test_names();
+	log_clear_secrets();
 	return tap_done();
 }

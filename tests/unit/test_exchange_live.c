@@ -63,6 +63,8 @@ print_outcome(const struct approve_outcome *outcome, int status)
 	json_object_object_add(obj, "result", json_object_new_string(
 	    approve_result_name(outcome->result)));
 	json_object_object_add(obj, "status", json_object_new_int(status));
+	json_object_object_add(obj, "submitted",
+	    json_object_new_boolean(outcome->submitted));
 	json_object_object_add(obj, "http_status",
 	    json_object_new_int64(outcome->http_status));
 	json_object_object_add(obj, "detail",

@@ -9,11 +9,13 @@
  *   put-if-none-match BUCKET KEY FILE put-if-match BUCKET KEY FILE ETAG
  *   get BUCKET KEY MAX_SIZE           get-file BUCKET KEY MAX_SIZE FILE
  *   head BUCKET KEY                   list BUCKET PREFIX|-
+ *   list-from BUCKET PREFIX|- START_AFTER MAX_TOTAL
  *   copy BUCKET SRC DST               copy-if-none-match BUCKET SRC DST
  *   delete BUCKET KEY                 put-policy BUCKET FILE
  *   get-policy BUCKET                 public-access-block BUCKET
  *   encryption BUCKET                 lifecycle BUCKET ID PREFIX DAYS
- *   json SERVICE TARGET BODY          query SERVICE ACTION VERSION
+ *   json SERVICE TARGET BODY
+ *   query SERVICE ACTION VERSION NAME VALUE  (one parameter)
  *
  * Client options come from ACM_INBOX_PROBE_RETRIES, _TIMEOUT (seconds),
  * _CONNECT_TO and _VERBOSITY.  The exit status is 0 when every operation
@@ -160,7 +162,7 @@ op_head(struct probe *p, json_object *result)
 }
 
 static int
-op_list(struct probe *p, json_object *result)
+op_list(struct probe *p, const char *op, json_object *result)
 {
 	const char *bucket = probe_arg(p), *prefix = probe_arg(p);
 	struct s3_list_options opts = {
@@ -168,7 +170,13 @@ op_list(struct probe *p, json_object *result)
 	};
 	struct s3_object_list list;
 	json_object *keys = json_object_new_array();
-	int rc = s3_list_objects(p->client, bucket, &opts, &list);
+	int rc;
+
+	if (strcmp(op, "list-from") == 0) {
+		opts.start_after = probe_arg(p);
+		opts.max_total = (size_t)strtoul(probe_arg(p), NULL, 10);
+	}
+	rc = s3_list_objects(p->client, bucket, &opts, &list);
 
 	for (size_t i = 0; i < list.count; i++)
 		json_object_array_add(keys,
@@ -228,16 +236,22 @@ op_protocol(struct probe *p, const char *op, json_object *result)
 	char *error;
 	int rc;
 
-	if (strcmp(op, "json") == 0)
+	if (strcmp(op, "json") == 0) {
 		rc = aws_json(p->client, service, a, b, &resp);
-	else
-		rc = aws_query(p->client, service, a, b, NULL, 0, &resp);
+	} else {
+		struct aws_param param;
+
+		param.name = probe_arg(p);
+		param.value = probe_arg(p);
+		rc = aws_query(p->client, service, a, b, &param, 1, &resp);
+	}
 	json_object_object_add(result, "status",
 	    json_object_new_int((int)resp.status));
 	add_string(result, "code", resp.error_code);
 	add_string(result, "message", resp.error_message);
 	error = rc ? aws_error_string(&resp) : NULL;
 	add_string(result, "error", error);
+	add_string(result, "body", rc ? NULL : resp.body.data);
 	free(error);
 	aws_response_free(&resp);
 	return rc;
@@ -286,8 +300,8 @@ run_op(struct probe *p, const char *op, json_object *result)
 		return op_get(p, op, result);
 	if (strcmp(op, "head") == 0)
 		return op_head(p, result);
-	if (strcmp(op, "list") == 0)
-		return op_list(p, result);
+	if (strncmp(op, "list", 4) == 0)
+		return op_list(p, op, result);
 	if (strcmp(op, "lifecycle") == 0)
 		return op_lifecycle(p);
 	if (strcmp(op, "json") == 0 || strcmp(op, "query") == 0)
