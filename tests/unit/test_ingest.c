@@ -615,6 +615,7 @@ test_claim_versions(void)
 	is_int(store_claim_replace(s, "x", "four", v1, NULL), STORE_CONFLICT,
 	    "claim: old version conflicts");
 	is_int(store_claim_delete(s, "x"), STORE_OK, "claim: deleted");
+	free(v2);
 	is_int(store_claim_replace(s, "x", "five", v3, NULL), STORE_CONFLICT,
 	    "claim: replacing a deleted claim conflicts");
 	is_int(store_claim_read(s, "x", &body, &v2), STORE_NOT_FOUND,
