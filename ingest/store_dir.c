@@ -526,13 +526,15 @@ static struct store *dir_clone(struct store *s);
 static const struct store_ops dir_ops = {
 	"dir", dir_list, dir_stat, dir_read, dir_claim_create,
 	dir_claim_read, dir_claim_replace, dir_claim_delete,
-	dir_claim_list, dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
+	dir_claim_list, dir_result_read, dir_result_write, dir_file,
+	dir_clone, dir_free,
 };
 
 static const struct store_ops maildir_ops = {
 	"maildir", dir_list, dir_stat, dir_read, dir_claim_create,
 	dir_claim_read, dir_claim_replace, dir_claim_delete,
-	dir_claim_list, dir_result_read, dir_result_write, dir_file, dir_clone, dir_free,
+	dir_claim_list, dir_result_read, dir_result_write, dir_file,
+	dir_clone, dir_free,
 };
 
 static struct dir_store *
