@@ -1,5 +1,6 @@
 #include "ingest/run.h"
 
+#include <libxml/parser.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,9 @@ run_threads(struct pass *p, struct store *s, long jobs)
 	struct thread_arg *threads = xcalloc((size_t)jobs, sizeof(*threads));
 	long started = 0;
 	int status = 0;
+
+	/* libxml2 wants its global state set up before threads use it. */
+	xmlInitParser();
 
 	for (long i = 0; i < jobs; i++) {
 		threads[i].pass = p;
