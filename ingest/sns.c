@@ -3,8 +3,8 @@
  * MessageId, Subject (when present), Timestamp, TopicArn and Type, in
  * that order, with RSA: SHA1 for SignatureVersion 1 and SHA256 for 2.
  * The certificate comes from SigningCertURL, which must be an https URL
- * on SNS's own host ending in .pem; it is cached on disk by a hash of the
- * URL, so later runs make no request.
+ * on SNS's own host ending in .pem.  It is cached on disk under a hash of
+ * the URL, so later runs make no request.
  */
 #include "ingest/sns.h"
 

@@ -1,5 +1,5 @@
 /*
- * Local stores.  A plain directory holds its messages as the regular files
+ * Local stores.  A plain directory keeps its messages as the regular files
  * at its top level, and keeps claims/, results/ and one folder per outcome
  * beside them.  A Maildir holds messages in new/ and cur/, files them into
  * Maildir++ subfolders (.held/cur/...), and keeps claims and results in the
@@ -332,7 +332,10 @@ dir_claim_read(struct store *s, const char *id, struct buf *body,
 	return status == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-/* Holds the claim's lock: true when path is still the inode fd has open. */
+/*
+ * Returns true when path is still the inode that fd has open and that
+ * inode still has version.  The caller holds the flock(2) on fd.
+ */
 static bool
 still_current(int fd, const char *path, const char *version)
 {

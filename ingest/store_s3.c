@@ -47,7 +47,7 @@ status_of(int rc)
 	}
 }
 
-/* Listings carry ISO 8601 times, HEAD answers carry HTTP dates. */
+/* Listings carry ISO 8601 times, HEAD responses carry HTTP dates. */
 static time_t
 parse_s3_time(const char *text)
 {

@@ -7,8 +7,9 @@
  *   result?    a result record left by a crashed worker is reused as is;
  *   decide     the message is read and decided in memory;
  *   renew      the lease is extended just before the approval request, so
- *              a worker that lost its claim never sends one;
- *   approve    a repeat after a crash gets "already approved" from AWS;
+ *              a worker whose claim was taken over does not send one;
+ *   approve    a repeat after a crash is answered "already approved" by
+ *              the approval page, so nothing is approved twice;
  *   result     results/ID.json is written before the message moves;
  *   file       copy to the outcome folder, then delete the inbox copy;
  *   release    the claim is deleted last.
@@ -158,7 +159,8 @@ json_take(struct json_object *obj)
 	return text;
 }
 
-/* The claim body: who holds the message, until when, after how many. */
+/* The claim body: which worker owns the message, until when, and after
+ * how many failed attempts. */
 static char *
 claim_body(struct job *job, time_t lease_until)
 {
@@ -215,9 +217,9 @@ store_of(struct job *job)
 }
 
 /*
- * Takes over a claim whose lease has run out.  A lease that was released
- * (0) already counted its failed attempt; one that simply expired means
- * its worker died, which counts as an attempt too, so a message that
+ * Takes over a claim whose lease has run out.  A released lease (0)
+ * already counted its failed attempt.  A lease that simply expired means
+ * its worker died, and that counts as an attempt too, so a message that
  * crashes the worker every time still ends up in failed/.
  */
 static int
@@ -233,7 +235,7 @@ take_over(struct job *job)
 	if (status != STORE_OK)
 		goto out;
 	parse_claim(&body, &f);
-	/* Our own claim: its creation succeeded but the answer was lost. */
+	/* Our own claim: its creation succeeded but the response was lost. */
 	if (f.worker != NULL && strcmp(f.worker, job->w->opts->worker_id) == 0)
 		f.lease_expires = 0;
 	if (f.lease_expires > now) {
