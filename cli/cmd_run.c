@@ -456,6 +456,11 @@ prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 	rs->worker.link_max_age = c->link_max_age;
 	rs->worker.max_message_size = (size_t)c->max_message_size;
 	rs->worker.dry_run = a->dry_run;
+	/* An approval exchange is a GET and a POST, each up to the timeout. */
+	if (c->lease_seconds <= 2 * c->request_timeout)
+		log_warn("run: lease-seconds (%ld) should exceed twice "
+		    "request-timeout (%ld), or a slow approval may outlive its "
+		    "lease", c->lease_seconds, c->request_timeout);
 	rs->run.worker = &rs->worker;
 	rs->run.processor = &rs->processor;
 	rs->run.jobs = a->jobs ? a->jobs : c->jobs;

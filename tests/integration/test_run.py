@@ -342,6 +342,22 @@ def test_concurrency(tap, st):
     tap.eq(twice, [], "concurrency: every request approved once")
 
 
+def test_link_age(tap, st):
+    prefix = "old/"
+    code = "old-" + uuid.uuid4().hex
+    st.put(prefix, "old-request", valid_request(code))
+    # Three days and eight hours later, by the worker's clock.
+    proc = st.run(["--prefix", prefix],
+                  ACM_INBOX_TEST_TIME_OFFSET=str(80 * 3600))
+    expect(tap, proc.returncode, 0, "old link: exit status 0", show(proc))
+    check_filed(tap, st, prefix, {"old-request": "expired"}, "old link")
+    tap.eq([p for p in st.posts() if p.get("code") == code], [],
+           "old link: no request sent")
+    reasons = st.result(prefix, "old-request").get("reasons", [])
+    tap.ok(any("link-max-age" in r for r in reasons),
+           "old link: reason names link-max-age", reasons)
+
+
 def start_proxy(st, fail_rate, max_faults, log):
     port = stand.free_port()
     proc = stand.start_process(
@@ -434,6 +450,7 @@ def main():
         try:
             test_mixed(tap, st)
             test_idle_and_status(tap, st)
+            test_link_age(tap, st)
             test_crashes(tap, st)
             test_concurrency(tap, st)
             test_faults(tap, st)
