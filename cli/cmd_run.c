@@ -316,25 +316,50 @@ wait_interval(long seconds)
 	}
 }
 
-static int
-run_passes(struct store *s, const struct ingest_run_options *o,
-    long watch, struct ingest_summary *sum)
+/* Adds a pass's counts to the run's totals. */
+static void
+add_counts(struct ingest_summary *total, const struct ingest_summary *pass)
 {
-	int status = 0, failed = 0;
+	for (int i = 0; i < INGEST_OUTCOME_COUNT; i++)
+		total->counts[i] += pass->counts[i];
+	total->processed += pass->processed;
+}
+
+/*
+ * Runs one pass, or with --watch a pass every interval until a stop is
+ * requested.  Each watch pass that processed something prints its own
+ * summary and then forgets its messages, so memory stays bounded; total
+ * keeps the counts for the exit status.  Returns -1 when a pass failed.
+ */
+static int
+run_passes(struct store *s, struct ingest_run_options *o,
+    const struct run_args *a, struct ingest_summary *total)
+{
+	int failed = 0;
 
 	for (;;) {
-		status = ingest_run_pass(s, o, sum);
+		struct ingest_summary pass = { 0 };
+		int status;
+
+		if (a->max > 0)
+			o->max = a->max - total->processed;
+		status = ingest_run_pass(s, o, &pass);
 		if (status != 0)
 			failed = -1;
-		if (watch == 0 || stop_requested)
+		if (a->watch ? pass.processed > 0 :
+		    status == 0 || pass.processed > 0)
+			print_summary(&pass, a->dry_run);
+		add_counts(total, &pass);
+		ingest_summary_free(&pass);
+		if (a->watch == 0 || stop_requested)
 			break;
-		if (o->max > 0 && sum->processed >= o->max)
+		if (a->max > 0 && total->processed >= a->max)
 			break;
-		wait_interval(watch);
+		wait_interval(a->watch);
 		if (stop_requested)
 			break;
 	}
-	return watch ? failed : status;
+	return failed;
 }
 
 /* mkdir -p: creates path and its missing parents. */
@@ -519,10 +544,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	if (store == NULL)
 		goto out;
 	install_signals();
-	status = exit_status(&sum, run_passes(store, &rs.run, args.watch,
-	    &sum));
-	if (status != EXIT_AWS)
-		print_summary(&sum, args.dry_run);
+	status = exit_status(&sum, run_passes(store, &rs.run, &args, &sum));
 out:
 	free(sns_key);
 	store_free(store);
