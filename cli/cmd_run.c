@@ -266,6 +266,7 @@ print_summary(const struct ingest_summary *sum, bool dry_run)
 		printf("acm-inbox run: %ld message%s%s:", sum->processed,
 		    sum->processed == 1 ? "" : "s",
 		    dry_run ? " (dry run: nothing changed)" : "");
+		/* The five outcomes always; retry and busy when they occur. */
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 			if (sum->counts[order[i]] > 0 || i < 5)
 				printf("%s %ld %s", i ? "," : "",

@@ -86,9 +86,8 @@ run_thread(void *arg)
 	while ((e = take_next(t->pass)) != NULL) {
 		struct ingest_report r;
 
-		log_info("%s: processing %s", e->id, e->name);
 		ingest_worker_process(&w, e, &r);
-		log_info("%s: %s", e->id, ingest_outcome_name(r.outcome));
+		log_info("%s: %s", r.id, ingest_outcome_name(r.outcome));
 		record_report(t->pass, &r);
 	}
 	o->processor->close(w.ctx);

@@ -41,6 +41,7 @@ struct claim {
 struct job {
 	struct ingest_worker *w;
 	const struct store_entry *e;
+	char *id;		/* e->id escaped, for messages */
 	struct claim claim;
 	struct ingest_decision decision;
 	struct ingest_approval_result approval;
@@ -200,7 +201,7 @@ parse_claim(const struct buf *body, struct claim_fields *out)
 		out->attempts = (long)json_object_get_int64(v);
 	if (json_object_object_get_ex(obj, "worker", &v) &&
 	    json_object_is_type(v, json_type_string))
-		out->worker = xstrdup(json_object_get_string(v));
+		out->worker = str_escaped(json_object_get_string(v));
 	if (json_object_object_get_ex(obj, "message", &v) &&
 	    json_object_is_type(v, json_type_string))
 		out->message = xstrdup(json_object_get_string(v));
@@ -246,7 +247,7 @@ take_over(struct job *job)
 	}
 	if (f.lease_expires != 0)
 		log_warn("%s: taking over the claim of %s, whose lease "
-		    "expired %lld s ago", job->e->id,
+		    "expired %lld s ago", job->id,
 		    f.worker ? f.worker : "a worker",
 		    (long long)now - f.lease_expires);
 	job->claim.attempts = f.attempts + (f.lease_expires != 0);
@@ -527,7 +528,7 @@ finish_message(struct job *job, bool write_record)
 	ingest_hook_step("after-file");
 	if (store_claim_delete(s, job->e->id) != STORE_OK)
 		log_warn("%s: filed as %s, but its claim is left behind",
-		    job->e->id, outcome_names[job->outcome]);
+		    job->id, outcome_names[job->outcome]);
 	ingest_hook_step("after-delete-claim");
 	if (job->w->opts->notify != NULL && job->outcome != INGEST_IGNORED)
 		job->w->opts->notify(job->w->opts->notify_arg, job->outcome,
@@ -580,7 +581,7 @@ still_in_inbox(struct job *job)
 	store_entry_clear(&now);
 	if (status != STORE_NOT_FOUND)
 		return true;
-	log_debug("%s: already filed by another worker", job->e->id);
+	log_debug("%s: already filed by another worker", job->id);
 	store_claim_delete(store_of(job), job->e->id);
 	job->outcome = INGEST_BUSY;
 	return false;
@@ -608,7 +609,7 @@ process_claimed(struct job *job)
 			goto out;
 		}
 		log_info("%s: finishing as %s, decided by an earlier run",
-		    job->e->id, outcome_names[job->outcome]);
+		    job->id, outcome_names[job->outcome]);
 		status = finish_message(job, false);
 		goto out;
 	}
@@ -649,7 +650,7 @@ fill_report(struct job *job, struct ingest_report *report)
 {
 	memset(report, 0, sizeof(*report));
 	report->outcome = job->outcome;
-	report->id = xstrdup(job->e->id);
+	report->id = xstrdup(job->id);
 	if (job->reasons.count > 0)
 		report->reason = str_escaped(
 		    job->reasons.items[job->reasons.count - 1]);
@@ -664,6 +665,7 @@ ingest_worker_process(struct ingest_worker *w, const struct store_entry *e,
 	struct job job = { .w = w, .e = e, .started = ingest_now() };
 	int status;
 
+	job.id = str_escaped(e->id);
 	if (w->opts->dry_run) {
 		dry_run(&job);
 		goto out;
@@ -680,6 +682,7 @@ ingest_worker_process(struct ingest_worker *w, const struct store_entry *e,
 	}
 out:
 	fill_report(&job, report);
+	free(job.id);
 	free(job.claim.version);
 	free(job.claim.last_error);
 	free(job.approval.detail);
@@ -694,7 +697,7 @@ ingest_worker_sweep_claim(struct ingest_worker *w, const char *id)
 	struct buf body = { 0 };
 	struct claim_fields f = { 0 };
 	struct store_entry e = { 0 };
-	char *version = NULL;
+	char *version = NULL, *shown;
 	int status;
 
 	status = store_claim_read(w->store, id, &body, &version);
@@ -706,8 +709,10 @@ ingest_worker_sweep_claim(struct ingest_worker *w, const char *id)
 	status = store_stat(w->store, f.message, &e);
 	if (status != STORE_NOT_FOUND)
 		goto out;
+	shown = str_escaped(id);
 	log_info("%s: removing the claim left by %s after the message was "
-	    "filed", id, f.worker ? f.worker : "a worker");
+	    "filed", shown, f.worker ? f.worker : "a worker");
+	free(shown);
 	if (store_claim_delete(w->store, id) == STORE_OK)
 		status = 1;
 out:

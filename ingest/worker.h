@@ -79,8 +79,8 @@ enum ingest_outcome {
 
 struct ingest_report {
 	enum ingest_outcome outcome;
-	char *id;
-	char *reason;		/* first reason, escaped; may be NULL */
+	char *id;		/* escaped for printing */
+	char *reason;		/* last reason, escaped; may be NULL */
 	char *domain;		/* may be NULL */
 };
 
