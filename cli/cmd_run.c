@@ -530,9 +530,10 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	if (cli_load_config(cli) != 0 || prepare(cli, &args, &rs) != 0)
 		goto out;
 	if (args.sns_message != NULL) {
-		if (args.source != NULL && strcmp(args.source, "s3") != 0) {
+		if ((args.source != NULL && strcmp(args.source, "s3") != 0) ||
+		    args.watch != 0) {
 			status = cli_usage_error(cli, "--sns-message works "
-			    "with the s3 source only");
+			    "with the s3 source only, and without --watch");
 			goto out;
 		}
 		sns_key = notification_key(cli, &args, rs.state_dir, &status);
