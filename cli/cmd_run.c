@@ -145,6 +145,12 @@ parse_args(struct cli *cli, int argc, char **argv, struct run_args *a,
 		cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 		bad = -1;
 	}
+	if (bad == 0 && a->sns_message != NULL && (a->watch != 0 ||
+	    (a->source != NULL && strcmp(a->source, "s3") != 0))) {
+		cli_usage_error(cli, "--sns-message works with the s3 source "
+		    "only, and without --watch");
+		bad = -1;
+	}
 	*status = EXIT_USAGE;
 	return bad ? -1 : 0;
 }
@@ -530,12 +536,6 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	if (cli_load_config(cli) != 0 || prepare(cli, &args, &rs) != 0)
 		goto out;
 	if (args.sns_message != NULL) {
-		if ((args.source != NULL && strcmp(args.source, "s3") != 0) ||
-		    args.watch != 0) {
-			status = cli_usage_error(cli, "--sns-message works "
-			    "with the s3 source only, and without --watch");
-			goto out;
-		}
 		sns_key = notification_key(cli, &args, rs.state_dir, &status);
 		if (sns_key == NULL)
 			goto out;
