@@ -13,6 +13,7 @@ requests.  None of it may lose a message or approve one twice.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -138,7 +139,7 @@ def check_filed(tap, st, prefix, expected, label):
     for name, outcome in sorted(expected.items()):
         tap.eq(found[name], [outcome], "%s: %s filed as %s"
                % (label, name, outcome))
-    records = [k for k in st.keys(prefix + "results/")]
+    records = st.keys(prefix + "results/")
     tap.eq(len(records), len(expected), "%s: one record each" % label)
     tap.eq(st.keys(prefix + "claims/"), [], "%s: no claim left" % label)
     tap.eq(st.keys(prefix + "inbox/"), [], "%s: inbox empty" % label)
@@ -170,7 +171,6 @@ def expect(tap, got, want, name, detail=""):
 
 def summary_counts(stdout):
     """Counts from the summary line: {"approved": 2, ...}."""
-    import re
     counts = {}
     for line in stdout.splitlines():
         if line.startswith("acm-inbox run:"):
@@ -420,7 +420,8 @@ def test_idle_and_status(tap, st):
 
     closed = "http://127.0.0.1:%d" % stand.free_port()
     proc = st.run(["--prefix", "idle/"], endpoint=closed)
-    expect(tap, proc.returncode, 3, "unreachable S3: exit status 3", show(proc))
+    expect(tap, proc.returncode, 3, "unreachable S3: exit status 3",
+           show(proc))
     proc = st.run(["--source", "ftp:somewhere"])
     expect(tap, proc.returncode, 2, "bad --source: exit status 2", show(proc))
     proc = st.run(["--jobs", "0"])

@@ -29,10 +29,15 @@ import demo_mail  # noqa: E402
 import stand  # noqa: E402
 import test_ca  # noqa: E402
 
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa
-from cryptography.x509.oid import NameOID  # noqa: E402
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.x509.oid import NameOID
+except ImportError as error:
+    print("ok 1 # SKIP SNS signatures: %s" % error)
+    print("1..1")
+    sys.exit(0)
 
 BUCKET = "acm-inbox-111122223333"
 PREFIX = "acm-inbox/"
