@@ -118,12 +118,48 @@ def test_watch(tap, tmp):
             proc.wait()
 
 
+def test_progress(tap, tmp):
+    inbox = os.path.join(tmp, "many")
+    os.makedirs(inbox)
+    for i in range(25):
+        write(os.path.join(inbox, "n%02d" % i),
+              demo_mail.newsletter("a@example.com"))
+    master, slave = os.openpty()
+    proc = subprocess.Popen(
+        [stand.ACM_INBOX, "-c", config(tmp), "run", "--source",
+         "dir:" + inbox], env=stand.tool_env(), stdout=subprocess.PIPE,
+        stderr=slave)
+    os.close(slave)
+    proc.communicate(timeout=120)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    tap.ok(b"acm-inbox run: 25 of 25 messages" in seen,
+           "progress: shown on a terminal", seen[-300:])
+    for i in range(25):
+        write(os.path.join(inbox, "m%02d" % i),
+              demo_mail.newsletter("a@example.com"))
+    proc = run(tmp, ["--source", "dir:" + inbox])
+    tap.ok(b"25 messages" in proc.stdout, "progress: second batch run",
+           proc.stdout)
+    tap.ok(b" of 25" not in proc.stderr, "progress: not shown in a pipe",
+           proc.stderr)
+
+
 def main():
     tap = stand.Tap()
     with tempfile.TemporaryDirectory(prefix="acm-inbox-local-") as tmp:
         test_directory(tap, tmp)
         test_maildir(tap, tmp)
         test_watch(tap, tmp)
+        test_progress(tap, tmp)
     tap.exit()
 
 
