@@ -473,6 +473,7 @@ static int
 prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 {
 	const struct config *c = &cli->config;
+	bool json_logs;
 
 	rs->state_dir = cli_state_dir(cli);
 	if (make_dirs(rs->state_dir) != 0)
@@ -497,7 +498,10 @@ prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 	rs->run.processor = &rs->processor;
 	rs->run.jobs = a->jobs ? a->jobs : c->jobs;
 	rs->run.max = a->max;
-	rs->run.progress = isatty(STDERR_FILENO) && log_verbosity() >= 0;
+	json_logs = cli->log_format >= 0 ? cli->log_format == LOG_FORMAT_JSON :
+	    c->log_format == LOG_FORMAT_JSON;
+	rs->run.progress = isatty(STDERR_FILENO) && log_verbosity() >= 0 &&
+	    !json_logs;
 	rs->run.stop = &stop_requested;
 	set_aws_options(cli);
 	if (c->notify_topic != NULL && !a->dry_run) {
