@@ -27,6 +27,7 @@
 struct fake {
 	char *approvals;	/* log of approved ids */
 	char *last_id;
+	char mode[32];		/* "approve MODE": how the site behaves */
 	int approve_calls;
 };
 
@@ -81,11 +82,13 @@ fake_decide(void *ctx, const struct store_entry *e, const struct buf *msg,
 
 	free(f->last_id);
 	f->last_id = xstrdup(e->id);
+	f->mode[0] = '\0';
 	out->domain = xstrdup("www.example.com");
 	if (str_starts_with(msg->data, "transient"))
 		return -1;
 	if (str_starts_with(msg->data, "approve")) {
 		out->action = INGEST_ACTION_APPROVE;
+		sscanf(msg->data, "approve %31s", f->mode);
 	} else if (str_starts_with(msg->data, "steal")) {
 		out->action = INGEST_ACTION_APPROVE;
 		steal_claim(test_root, e->id);
@@ -125,6 +128,22 @@ fake_approve(void *ctx, struct ingest_approval_result *out)
 
 	f->approve_calls++;
 	out->http_status = 200;
+	if (strcmp(f->mode, "expired") == 0) {
+		out->outcome = INGEST_APPROVAL_EXPIRED;
+		out->http_status = 400;
+		return 0;
+	}
+	if (strcmp(f->mode, "unknown") == 0) {
+		out->outcome = INGEST_APPROVAL_UNKNOWN;
+		out->http_status = 404;
+		return 0;
+	}
+	if (strcmp(f->mode, "down") == 0) {
+		out->outcome = INGEST_APPROVAL_FAILED;
+		out->http_status = 0;
+		out->detail = xstrdup("connection refused");
+		return 0;
+	}
 	if (log_has(f->approvals, f->last_id)) {
 		out->outcome = INGEST_APPROVAL_ALREADY;
 		return 0;
@@ -669,6 +688,62 @@ test_concurrent(void)
 	free(root);
 }
 
+static int notified[INGEST_OUTCOME_COUNT];
+
+static void
+count_notification(void *arg, enum ingest_outcome outcome,
+    const char *record)
+{
+	(void)arg;
+	if (strstr(record, "\"outcome\"") != NULL)
+		notified[outcome]++;
+}
+
+static void
+test_site_answers(void)
+{
+	char *root = make_root();
+	struct ingest_summary sum = { 0 };
+
+	worker_opts.notify = count_notification;
+	put_message(root, "site-expired", "approve expired\n");
+	put_message(root, "site-unknown", "approve unknown\n");
+	put_message(root, "site-down", "approve down\n");
+	put_message(root, "plain", "ignore\n");
+	run_dir_pass(root, 1, &sum);
+	worker_opts.notify = NULL;
+	ok(exists(root, "expired", "site-expired"), "site: expired link filed");
+	ok(exists(root, "failed", "site-unknown"), "site: unknown filed failed");
+	ok(exists(root, ".", "site-down"), "site: outage left in the inbox");
+	is_int(claim_attempts(root, "site-down"), 1, "site: outage counted");
+	is_int(sum.counts[INGEST_RETRY], 1, "site: outage reported as retry");
+	is_int(notified[INGEST_EXPIRED], 1, "notify: expired event");
+	is_int(notified[INGEST_FAILED], 1, "notify: failed event");
+	is_int(notified[INGEST_IGNORED], 0, "notify: no event when ignored");
+	ingest_summary_free(&sum);
+	remove_tree(root);
+	free(root);
+}
+
+static void
+test_crash_after_release(void)
+{
+	char *root = make_root();
+	struct ingest_summary sum = { 0 };
+
+	put_message(root, "flaky", "transient\n");
+	is_int(crash_pass(root, "after-release"), SIGKILL,
+	    "crash after-release: worker killed");
+	is_int(claim_attempts(root, "flaky"), 1,
+	    "crash after-release: attempt recorded");
+	run_dir_pass(root, 1, &sum);
+	is_int(claim_attempts(root, "flaky"), 2,
+	    "crash after-release: no extra attempt counted");
+	ingest_summary_free(&sum);
+	remove_tree(root);
+	free(root);
+}
+
 int
 main(void)
 {
@@ -684,5 +759,7 @@ main(void)
 	test_too_large();
 	test_maildir();
 	test_concurrent();
+	test_site_answers();
+	test_crash_after_release();
 	return tap_done();
 }
