@@ -62,6 +62,8 @@ try:
     env = stand.tool_env(moto.url)
     ours = series([tool, "run", "--bucket", BUCKET, "--prefix", PREFIX],
                   env)
+    # The shared libraries alone: most of the peak RSS is their pages.
+    baseline = series([tool, "version"], env)
     cli = series(["aws", "s3api", "list-objects-v2", "--bucket", BUCKET,
                   "--prefix", PREFIX + "inbox/", "--endpoint-url",
                   moto.url], env)
@@ -74,6 +76,9 @@ print("idle run, empty inbox, moto_server on 127.0.0.1, %d runs each"
 print("%-34s %12s %14s" % ("", "median wall", "peak RSS"))
 print("%-34s %10.1f ms %10.1f MiB" % ("acm-inbox run", ours[0] * 1000,
                                        ours[1] / 1024))
+print("%-34s %10.1f ms %10.1f MiB" % ("acm-inbox version (no work)",
+                                       baseline[0] * 1000,
+                                       baseline[1] / 1024))
 print("%-34s %10.1f ms %10.1f MiB" % ("aws s3api list-objects-v2",
                                        cli[0] * 1000, cli[1] / 1024))
 print("acm-inbox is %.1fx faster and uses %.1fx less memory"
