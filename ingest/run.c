@@ -187,8 +187,10 @@ ingest_run_pass(struct store *s, const struct ingest_run_options *o,
 	long jobs = o->jobs > 0 ? o->jobs : 1;
 	int status;
 
-	if (list_inbox(s, o, &p.entries) != 0)
+	if (list_inbox(s, o, &p.entries) != 0) {
+		store_entries_free(&p.entries);
 		return -1;
+	}
 	if (p.entries.count == 0)
 		return 0;
 	log_info("run: %zu messages in the inbox", p.entries.count);
