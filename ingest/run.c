@@ -168,8 +168,10 @@ sweep_claims(struct store *s, const struct ingest_run_options *o,
 	struct store_entries claims = { 0 };
 	time_t stale_before = ingest_now() - o->worker->lease_seconds;
 
-	if (store_claim_list(s, &claims) != STORE_OK)
+	if (store_claim_list(s, &claims) != STORE_OK) {
+		store_entries_free(&claims);
 		return;
+	}
 	for (size_t i = 0; i < claims.count; i++) {
 		const struct store_entry *c = &claims.items[i];
 
