@@ -51,7 +51,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check check-sanitize check-valgrind demo install clean deps \
-	fuzz bench tests
+	fuzz fuzz-ci fuzz-lib bench tests
 
 all: $(BUILD)/acm-inbox
 
@@ -92,6 +92,42 @@ check-valgrind: deps
 demo: deps
 	$(MAKE) all
 	BUILD=$(BUILD) scripts/demo.sh
+
+# libFuzzer targets tests/fuzz/fuzz_*.c, linked with the project built by
+# clang with ASan and UBSan in build-fuzz.  Each runs for FUZZ_SECONDS
+# from the seeds in tests/fuzz/*-seeds and tests/fixtures/mail; a crash
+# leaves its input in build-fuzz/ as crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 12
+FUZZ_CC ?= clang
+FUZZ_SAN = address,undefined
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+# A separate make builds the library with clang; it uses the ordinary
+# $(BUILD)/libacminbox.a rule, so no rule here may name that file.
+fuzz-lib:
+	$(MAKE) -j4 BUILD=build-fuzz CC=$(FUZZ_CC) \
+		SANITIZE=fuzzer-no-link,$(FUZZ_SAN) build-fuzz/libacminbox.a
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		build-fuzz/libacminbox.a $(LDLIBS)
+
+fuzz: deps
+	$(MAKE) $(FUZZ_BIN)
+	for target in $(FUZZ_BIN); do \
+		name=$$(basename $$target); seeds=tests/fuzz/$${name#fuzz_}-seeds; \
+		mkdir -p build-fuzz/corpus-$$name && \
+		$$target -max_total_time=$(FUZZ_SECONDS) -max_len=131072 \
+			-artifact_prefix=build-fuzz/ -print_final_stats=1 \
+			build-fuzz/corpus-$$name tests/fixtures/mail \
+			$$( [ -d $$seeds ] && echo $$seeds ) || exit 1; \
+	done
+
+fuzz-ci:
+	$(MAKE) FUZZ_SECONDS=$(FUZZ_CI_SECONDS) fuzz
 
 install: $(BUILD)/acm-inbox
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

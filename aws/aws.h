@@ -47,6 +47,7 @@ struct aws_param {
 
 struct aws_request {
 	const char *service;	/* "s3", "ses", "sns", "route53", "acm", "sts" */
+	const char *region;	/* NULL: the client's; ignored by Route 53 */
 	const char *method;	/* "GET", "PUT", ... */
 	const char *bucket;	/* S3 only; NULL for service-level calls */
 	const char *path;	/* decoded, starts with '/' (after the bucket) */
@@ -110,6 +111,15 @@ int aws_query(struct aws_client *client, const char *service,
  */
 int aws_json(struct aws_client *client, const char *service,
     const char *target, const char *json_body, struct aws_response *resp);
+
+/*
+ * aws_json() in region instead of the client's, for a resource that
+ * lives in a region of its own (an ACM certificate named by its ARN).
+ * A NULL region is the client's.
+ */
+int aws_json_region(struct aws_client *client, const char *region,
+    const char *service, const char *target, const char *json_body,
+    struct aws_response *resp);
 
 /*
  * Building blocks of aws_send(), exposed for the unit tests and for

@@ -28,10 +28,12 @@
 #define ERROR_BODY_MAX (1024 * 1024)
 #define BACKOFF_BASE_MS 100
 #define BACKOFF_CAP_FACTOR 50	/* cap = 5 s with the default base */
-#define MAX_ENDPOINTS 8
+#define MAX_ENDPOINTS 16
 
+/* An endpoint per service and region (region NULL: the global one). */
 struct endpoint_cache {
 	char *service;
+	char *region;
 	char *url;
 	bool overridden;
 };
@@ -143,6 +145,7 @@ aws_client_free(struct aws_client *client)
 		return;
 	for (size_t i = 0; i < client->endpoint_count; i++) {
 		free(client->endpoints[i].service);
+		free(client->endpoints[i].region);
 		free(client->endpoints[i].url);
 	}
 	if (client->creds != NULL)
@@ -181,7 +184,19 @@ client_ca_bundle(struct aws_client *client)
 	return client->ca_bundle;
 }
 
-/* Returns the cached endpoint for service, or NULL (logged). */
+static bool
+same_region(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * Returns the cached endpoint for service in region, or NULL (logged).
+ * A full cache gives up its last entry, so a run that touches many
+ * regions keeps working.
+ */
 static const struct endpoint_cache *
 client_endpoint(struct aws_client *client, const char *service,
     const char *region)
@@ -191,20 +206,24 @@ client_endpoint(struct aws_client *client, const char *service,
 	char *url;
 
 	for (size_t i = 0; i < client->endpoint_count; i++) {
-		if (strcmp(client->endpoints[i].service, service) == 0)
-			return &client->endpoints[i];
+		entry = &client->endpoints[i];
+		if (strcmp(entry->service, service) == 0 &&
+		    same_region(entry->region, region))
+			return entry;
 	}
 	url = aws_config_endpoint(service, region, client->profile,
 	    &overridden);
 	if (url == NULL)
 		return NULL;
 	if (client->endpoint_count == MAX_ENDPOINTS) {
-		log_error("aws: too many services in one client");
-		free(url);
-		return NULL;
+		entry = &client->endpoints[--client->endpoint_count];
+		free(entry->service);
+		free(entry->region);
+		free(entry->url);
 	}
 	entry = &client->endpoints[client->endpoint_count++];
 	entry->service = xstrdup(service);
+	entry->region = region != NULL ? xstrdup(region) : NULL;
 	entry->url = url;
 	entry->overridden = overridden;
 	return entry;
@@ -334,7 +353,7 @@ static int
 sign_request(struct aws_client *client, const struct aws_request *req,
     const struct aws_target *target, struct sigv4_result *signed_req)
 {
-	const char *region = client->region;
+	const char *region = req->region ? req->region : client->region;
 	const struct aws_credentials *creds;
 	struct sigv4_credentials keys;
 	struct sigv4_request sreq = {0};
@@ -721,7 +740,12 @@ client_prepare(struct aws_client *client, const struct aws_request *req,
 	if (global && client->region == NULL)
 		client->region = aws_config_region(client->region_flag,
 		    client->profile);
-	region = global ? client->region : aws_client_region(client);
+	if (global)
+		region = client->region;
+	else if (req->region != NULL)
+		region = req->region;
+	else
+		region = aws_client_region(client);
 	if (region == NULL && !global)
 		goto fail;
 	endpoint = client_endpoint(client, req->service, region);
@@ -832,13 +856,22 @@ int
 aws_json(struct aws_client *client, const char *service,
     const char *target, const char *json_body, struct aws_response *resp)
 {
+	return aws_json_region(client, NULL, service, target, json_body,
+	    resp);
+}
+
+int
+aws_json_region(struct aws_client *client, const char *region,
+    const char *service, const char *target, const char *json_body,
+    struct aws_response *resp)
+{
 	struct aws_param headers[] = {
 		{ "Content-Type", "application/x-amz-json-1.1" },
 		{ "X-Amz-Target", target },
 	};
 	struct aws_request req = {
-		.service = service, .method = "POST", .path = "/",
-		.headers = headers, .header_count = 2,
+		.service = service, .region = region, .method = "POST",
+		.path = "/", .headers = headers, .header_count = 2,
 		.body = json_body ? json_body : "{}",
 		.body_len = strlen(json_body ? json_body : "{}"),
 	};

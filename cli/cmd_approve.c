@@ -10,6 +10,7 @@
 
 #include "approve/exchange.h"
 #include "approve/policy.h"
+#include "approve/verify.h"
 #include "cli/cli.h"
 #include "cli/message.h"
 #include "parse/acm.h"
@@ -19,7 +20,9 @@ static const char usage[] =
 "\n"
 "Read one message, show the certificate request in it, apply the policy\n"
 "and, when the policy allows it, approve the request on the approval\n"
-"page.  SOURCE is a file or - for standard input.\n"
+"page.  Unless verify-certificate is no, the policy includes asking ACM\n"
+"whether the certificate waits for validation of the domain.  SOURCE is\n"
+"a file or - for standard input.\n"
 "\n"
 "Options:\n"
 "      --dry-run   load the approval page and show the form, but do not\n"
@@ -31,7 +34,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 approved or already approved (or a dry run that found\n"
 "the form); 1 held, expired, unknown, failed or unexpected; 2 usage or\n"
-"configuration error; 3 network failure before the approval was sent.\n";
+"configuration error; 3 AWS or network failure before the approval was\n"
+"sent, the certificate check included.\n";
 
 enum {
 	OPT_DRY_RUN = 1,
@@ -51,6 +55,8 @@ struct approve_command {
 	struct policy policy;
 	struct acm_email email;
 	struct policy_decision decision;
+	bool checked;		/* the ACM check ran: see check */
+	struct verify_result check;
 };
 
 static void
@@ -102,9 +108,13 @@ print_request(const struct approve_command *ac)
 	    a->has_receipt ? "" : " (no X-SES-RECEIPT: none trusted)");
 	print_findings("problem:", &e->problems);
 	print_findings("reason:", &ac->decision.reasons);
-	if (ac->decision.certificate_check_needed)
-		printf("  %-15s %s\n", "note:", "the certificate was not "
-		    "checked with ACM DescribeCertificate");
+	/* The check's text has its untrusted values escaped already. */
+	if (ac->checked && ac->check.status == VERIFY_VERIFIED)
+		printf("  %-15s %s\n", "checked:", ac->check.text);
+	else if (ac->decision.certificate_check_needed)
+		printf("  %-15s %s\n", "note:", ac->checked ?
+		    ac->check.text : "the certificate was not checked with "
+		    "ACM DescribeCertificate");
 }
 
 /* Joins the decision's reason codes for one log line. */
@@ -127,7 +137,7 @@ reason_codes(const struct findings *reasons)
  * approval link is never overridden.
  */
 static bool
-approve_allowed(const struct approve_command *ac, const struct config *c)
+approve_allowed(const struct approve_command *ac)
 {
 	char *codes;
 
@@ -136,22 +146,15 @@ approve_allowed(const struct approve_command *ac, const struct config *c)
 		    "--force does not override this\n");
 		return false;
 	}
-	/*
-	 * TODO: run the ACM DescribeCertificate check here once the ACM
-	 * client exists.  Until then, with verify-certificate = yes, every
-	 * request that the check would have to confirm is held.
-	 */
-	if (ac->decision.action == POLICY_APPROVE &&
-	    !(ac->decision.certificate_check_needed &&
-	    c->verify_certificate == VERIFY_YES))
+	if (ac->decision.action == POLICY_APPROVE)
 		return true;
 
 	codes = reason_codes(&ac->decision.reasons);
 	if (!ac->force) {
-		printf("held: %s\n", ac->decision.action == POLICY_APPROVE ?
-		    "verify-certificate is on, but the ACM certificate "
-		    "check is not available yet" : "the policy does not "
-		    "allow this request; see the reasons above");
+		printf("held: %s; see the reasons above\n",
+		    ac->checked && ac->check.status == VERIFY_ERROR ?
+		    "the certificate could not be checked with ACM" :
+		    "the policy does not allow this request");
 		free(codes);
 		return false;
 	}
@@ -244,6 +247,46 @@ parse_options(struct cli *cli, struct approve_command *ac, int argc,
 	return -1;
 }
 
+static enum verify_setting
+verify_setting_from(enum verify_mode mode)
+{
+	switch (mode) {
+	case VERIFY_YES:
+		return VERIFY_SETTING_YES;
+	case VERIFY_NO:
+		return VERIFY_SETTING_NO;
+	default:
+		return VERIFY_SETTING_AUTO;
+	}
+}
+
+/*
+ * Runs the ACM certificate check on a request the policy approves,
+ * unless verify-certificate is no, and folds its result into the
+ * decision.  Returns 0, or EXIT_AWS when no AWS client can be created.
+ */
+static int
+check_certificate(struct approve_command *ac, struct cli *cli)
+{
+	enum verify_setting setting =
+	    verify_setting_from(cli->config.verify_certificate);
+	struct verify_context ctx;
+	struct aws_client *client;
+
+	if (!ac->decision.certificate_check_needed ||
+	    setting == VERIFY_SETTING_NO)
+		return 0;
+	client = cli_aws_client(cli);
+	if (client == NULL)
+		return EXIT_AWS;
+	verify_context_init(&ctx, client, setting);
+	verify_certificate(&ctx, &ac->email, &ac->check);
+	verify_context_free(&ctx);
+	ac->checked = true;
+	verify_apply(&ac->check, &ac->decision);
+	return 0;
+}
+
 /* Reads, parses and decides; returns 0 or an exit status. */
 static int
 load_request(struct approve_command *ac, struct cli *cli)
@@ -273,7 +316,7 @@ load_request(struct approve_command *ac, struct cli *cli)
 		log_add_secret(ac->email.link.context);
 	}
 	policy_decide(&ac->policy, &ac->email, &ac->decision);
-	return 0;
+	return check_certificate(ac, cli);
 }
 
 int
@@ -293,10 +336,13 @@ cmd_approve(struct cli *cli, int argc, char **argv)
 		goto out;
 	print_request(&ac);
 	fflush(stdout);
-	status = EXIT_HELD;
-	if (approve_allowed(&ac, &cli->config))
+	/* ACM or STS failed: the request may pass once AWS responds. */
+	status = ac.checked && ac.check.status == VERIFY_ERROR ?
+	    EXIT_AWS : EXIT_HELD;
+	if (approve_allowed(&ac))
 		status = run_exchange(&ac, cli);
 out:
+	verify_result_free(&ac.check);
 	policy_decision_free(&ac.decision);
 	acm_email_free(&ac.email);
 	policy_free(&ac.policy);

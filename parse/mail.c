@@ -35,7 +35,9 @@ add_text(struct mail *mail, GByteArray *bytes, bool html)
 	for (guint i = 0; i < bytes->len; i++)
 		if (bytes->data[i] == '\0')
 			bytes->data[i] = ' ';
-	valid = g_utf8_make_valid((const gchar *)bytes->data, bytes->len);
+	/* An empty part leaves the array without storage. */
+	valid = g_utf8_make_valid(bytes->len ? (const gchar *)bytes->data :
+	    "", bytes->len);
 	if (mail->text_count == mail->text_cap) {
 		mail->text_cap = mail->text_cap ? mail->text_cap * 2 : 4;
 		mail->texts = xrealloc(mail->texts,

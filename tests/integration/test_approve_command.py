@@ -76,6 +76,7 @@ class Runner:
         self.config = os.path.join(tmp, "acm-inbox.conf")
         with open(self.config, "w") as f:
             f.write("allow-account = %s\nallow-domain = example.com\n"
+                    "verify-certificate = no\n"
                     "state-dir = %s\nca-bundle = %s\n"
                     "connect-timeout = 5\nrequest-timeout = 10\n"
                     % (ACCOUNT, self.state_dir, site.ca_bundle))

@@ -224,6 +224,10 @@ test_unwrap(void)
 	    NULL, "SafeLinks without url");
 	check_unwrap("https://urldefense.proofpoint.com/v2/url?u=a&u=b",
 	    NULL, "Proofpoint v2 with two u");
+	check_unwrap("https://nam11.safelinks.protection.outlook.com/?url=",
+	    "", "SafeLinks with an empty url");
+	check_unwrap("https://urldefense.proofpoint.com/v2/url?u=&d=x", "",
+	    "Proofpoint v2 with an empty u");
 }
 
 static void
