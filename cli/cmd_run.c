@@ -205,7 +205,10 @@ build_process_config(struct cli *cli, struct ingest_process_config *pc,
 	pc->exchange.connect_timeout = c->connect_timeout;
 	pc->exchange.request_timeout = c->request_timeout;
 	pc->exchange.save_dir = save_dir;
-	pc->require_certificate_check = c->verify_certificate == VERIFY_YES;
+	pc->verify = c->verify_certificate == VERIFY_YES ? VERIFY_SETTING_YES :
+	    c->verify_certificate == VERIFY_NO ? VERIFY_SETTING_NO :
+	    VERIFY_SETTING_AUTO;
+	pc->aws = &aws_opts;
 	return 0;
 }
 
@@ -479,6 +482,7 @@ prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 	if (make_dirs(rs->state_dir) != 0)
 		log_warn("run: cannot create the state directory %s: %s; "
 		    "set state-dir", rs->state_dir, strerror(errno));
+	set_aws_options(cli);
 	if (build_process_config(cli, &rs->process, rs->state_dir) != 0)
 		return -1;
 	ingest_process_init(&rs->processor, &rs->process);
@@ -503,7 +507,6 @@ prepare(struct cli *cli, const struct run_args *a, struct run_setup *rs)
 	rs->run.progress = isatty(STDERR_FILENO) && log_verbosity() >= 0 &&
 	    !json_logs;
 	rs->run.stop = &stop_requested;
-	set_aws_options(cli);
 	if (c->notify_topic != NULL && !a->dry_run) {
 		rs->notifier = ingest_notifier_new(&aws_opts, c->notify_topic);
 		if (rs->notifier == NULL)

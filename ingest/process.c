@@ -11,9 +11,12 @@
 /* SES writes this object when a receipt rule is created; never mail. */
 #define SETUP_NOTIFICATION "AMAZON_SES_SETUP_NOTIFICATION"
 
+/* One per worker thread: the AWS client is not shared between threads. */
 struct process_ctx {
 	const struct ingest_process_config *config;
 	char *url;		/* the approval link of the last decision */
+	struct aws_client *client;	/* NULL with verify-certificate no */
+	struct verify_context verify;
 };
 
 static void *
@@ -22,6 +25,14 @@ process_open(void *arg)
 	struct process_ctx *ctx = xcalloc(1, sizeof(*ctx));
 
 	ctx->config = arg;
+	if (ctx->config->verify != VERIFY_SETTING_NO) {
+		ctx->client = aws_client_new(ctx->config->aws);
+		if (ctx->client == NULL) {
+			free(ctx);
+			return NULL;
+		}
+	}
+	verify_context_init(&ctx->verify, ctx->client, ctx->config->verify);
 	return ctx;
 }
 
@@ -30,6 +41,8 @@ process_close(void *arg)
 {
 	struct process_ctx *ctx = arg;
 
+	verify_context_free(&ctx->verify);
+	aws_client_free(ctx->client);
 	free(ctx->url);
 	free(ctx);
 }
@@ -81,13 +94,44 @@ copy_reasons(struct ingest_decision *out, const struct findings *list)
 		    list->items[i].code, list->items[i].text));
 }
 
-static void
+/*
+ * Runs the ACM certificate check on an approval.  Returns -1 when it
+ * failed in a way a later attempt may not (AWS unreachable, throttled).
+ */
+static int
+check_certificate(struct process_ctx *ctx, const struct acm_email *email,
+    struct policy_decision *decision, struct ingest_decision *out)
+{
+	struct verify_result result;
+	int status = 0;
+
+	if (decision->action != POLICY_APPROVE ||
+	    !decision->certificate_check_needed ||
+	    ctx->config->verify == VERIFY_SETTING_NO)
+		return 0;
+	verify_certificate(&ctx->verify, email, &result);
+	if (result.status == VERIFY_ERROR && result.transient) {
+		strlist_add_owned(&out->reasons, xasprintf("%s: %s",
+		    result.code, result.text));
+		status = -1;
+	} else
+		verify_apply(&result, decision);
+	verify_result_free(&result);
+	return status;
+}
+
+/* Returns -1 on a transient failure of the certificate check. */
+static int
 apply_policy(struct process_ctx *ctx, const struct acm_email *email,
     struct ingest_decision *out)
 {
 	struct policy_decision decision;
 
 	policy_decide(&ctx->config->policy, email, &decision);
+	if (check_certificate(ctx, email, &decision, out) != 0) {
+		policy_decision_free(&decision);
+		return -1;
+	}
 	copy_reasons(out, &decision.reasons);
 	switch (decision.action) {
 	case POLICY_APPROVE:
@@ -100,19 +144,10 @@ apply_policy(struct process_ctx *ctx, const struct acm_email *email,
 		out->action = INGEST_ACTION_IGNORE;
 		break;
 	}
-	/* TODO: run ACM DescribeCertificate when the ACM client exists;
-	 * until then a required check holds the request for a person. */
-	if (out->action == INGEST_ACTION_APPROVE &&
-	    decision.certificate_check_needed &&
-	    ctx->config->require_certificate_check) {
-		out->action = INGEST_ACTION_HOLD;
-		strlist_add(&out->reasons, "certificate-not-checked: "
-		    "verify-certificate is yes, and this build cannot run "
-		    "the ACM DescribeCertificate check");
-	}
 	if (out->action == INGEST_ACTION_APPROVE && email->has_link)
 		ctx->url = xstrdup(email->link.url);
 	policy_decision_free(&decision);
+	return 0;
 }
 
 static int
@@ -121,6 +156,7 @@ process_decide(void *arg, const struct store_entry *e,
 {
 	struct process_ctx *ctx = arg;
 	struct acm_email email;
+	int status = 0;
 
 	free(ctx->url);
 	ctx->url = NULL;
@@ -135,7 +171,7 @@ process_decide(void *arg, const struct store_entry *e,
 		out->action = INGEST_ACTION_HOLD;
 		copy_reasons(out, &email.problems);
 	} else {
-		apply_policy(ctx, &email, out);
+		status = apply_policy(ctx, &email, out);
 	}
 	if (email.domain != NULL)
 		out->domain = xstrdup(email.domain);
@@ -148,7 +184,7 @@ process_decide(void *arg, const struct store_entry *e,
 		    email.certificate_arn : email.certificate_id);
 	out->sent_at = message_date(message);
 	acm_email_free(&email);
-	return 0;
+	return status;
 }
 
 static const enum ingest_approval approval_map[] = {

@@ -7,6 +7,8 @@
  */
 #include "approve/exchange.h"
 #include "approve/policy.h"
+#include "approve/verify.h"
+#include "aws/aws.h"
 #include "ingest/worker.h"
 #include "parse/mail.h"
 
@@ -14,11 +16,8 @@ struct ingest_process_config {
 	struct policy policy;
 	struct mail_limits limits;
 	struct approve_exchange_options exchange;
-	/*
-	 * true: approvals wait for an ACM DescribeCertificate check, which
-	 * this build does not make, so every request is held.
-	 */
-	bool require_certificate_check;
+	enum verify_setting verify;	/* the ACM certificate check */
+	const struct aws_client_options *aws;	/* for that check */
 };
 
 /*

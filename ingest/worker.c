@@ -425,7 +425,12 @@ decide_message(struct job *job)
 	}
 	if (w->processor->decide(w->ctx, job->e, &message,
 	    &job->decision) != 0) {
-		add_reason(job, "the message could not be decided");
+		const struct strlist *why = &job->decision.reasons;
+
+		if (why->count > 0)
+			add_reason(job, "%s", why->items[why->count - 1]);
+		else
+			add_reason(job, "the message could not be decided");
 		status = -1;
 		goto out;
 	}

@@ -51,7 +51,7 @@ struct ingest_approval_result {
 
 /*
  * decide() fills out (zeroed by the caller) and returns 0, or -1 for a
- * transient failure (logged).  approve() runs the approval exchange for
+ * transient failure (logged; its last reason, if any, says why).  approve() runs the approval exchange for
  * the message decide() last saw and returns 0 with out filled.  open()
  * makes a per-thread context from arg (NULL is an error, logged), passed
  * to decide(), approve() and close().

@@ -358,6 +358,49 @@ def test_link_age(tap, st):
            "old link: reason names link-max-age", reasons)
 
 
+def test_certificate_check(tap, st):
+    """verify-certificate = yes: ACM must show the request as pending."""
+    prefix = "verify/"
+    arn = st.moto.client("acm").request_certificate(
+        DomainName="www.example.com",
+        ValidationMethod="EMAIL")["CertificateArn"]
+    code = "verified-" + uuid.uuid4().hex
+    missing = "missing-" + uuid.uuid4().hex
+    for name, cert, request_code in (
+            ("pending", arn, code),
+            ("unknown-cert", "arn:aws:acm:%s:%s:certificate/%s"
+             % (REGION, stand.ACCOUNT, uuid.uuid4()), missing)):
+        st.put(prefix, name, demo_mail.acm_message(
+            "www.example.com", stand.ACCOUNT, REGION, cert, request_code,
+            demo_mail.context_for(REGION), recipient="admin@example.com"))
+    st.write_config(**{"verify-certificate": "yes",
+                       "allow-account": stand.ACCOUNT})
+    try:
+        closed = "http://127.0.0.1:%d" % stand.free_port()
+        proc = st.run(["--prefix", prefix], AWS_ENDPOINT_URL_ACM=closed)
+        expect(tap, proc.returncode, 1, "ACM down: exit status 1",
+               show(proc))
+        tap.eq(summary_counts(proc.stdout.decode()).get("retry"), 2,
+               "ACM down: both requests are retried later")
+        tap.ok(b"certificate" in proc.stdout,
+               "ACM down: the summary says why", show(proc))
+        tap.eq(len(st.approvals(code)), 0, "ACM down: nothing approved")
+        proc = st.run(["--prefix", prefix])
+    finally:
+        st.write_config()
+    expect(tap, proc.returncode, 1, "certificate check: exit status 1",
+           show(proc))
+    check_filed(tap, st, prefix, {"pending": "approved",
+                                  "unknown-cert": "held"},
+                "certificate check")
+    tap.eq(len(st.approvals(code)), 1, "certificate check: pending approved")
+    tap.eq([p for p in st.posts() if p.get("code") == missing], [],
+           "certificate check: unknown certificate not approved")
+    reasons = st.result(prefix, "unknown-cert").get("reasons", [])
+    tap.ok(any("certificate" in r for r in reasons),
+           "certificate check: reason names the certificate", reasons)
+
+
 def start_proxy(st, fail_rate, max_faults, log):
     port = stand.free_port()
     proc = stand.start_process(
@@ -452,6 +495,7 @@ def main():
             test_mixed(tap, st)
             test_idle_and_status(tap, st)
             test_link_age(tap, st)
+            test_certificate_check(tap, st)
             test_crashes(tap, st)
             test_concurrency(tap, st)
             test_faults(tap, st)
