@@ -2,7 +2,9 @@
 # An idle run (empty inbox) against moto_server on 127.0.0.1:
 # `acm-inbox run` against `aws s3api list-objects-v2` on the same prefix,
 # the cheapest call a script built on the AWS CLI makes per run.  Prints
-# the median wall time and the peak RSS of each, and the ratios.
+# the median wall time and the median and maximum peak RSS of each, and,
+# for acm-inbox, how its RSS at exit splits into private (anonymous)
+# memory and pages of mapped files (the shared libraries).
 #   bench/idle_run.sh [RUNS]       (default 20 runs of each)
 # Needs a built build/acm-inbox, python3 with moto, awscli and GNU time.
 set -eu
@@ -15,8 +17,10 @@ command -v aws >/dev/null || { echo "idle_run: awscli missing" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "idle_run: GNU time missing" >&2; exit 2; }
 
 exec "${PYTHON:-python3}" - "$tool" "$runs" "$top" <<'PY'
+import ctypes
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -28,6 +32,14 @@ sys.path.insert(0, os.path.join(top, "tests", "lib"))
 import stand  # noqa: E402
 
 BUCKET, PREFIX = "acm-inbox-bench", "acm-inbox/"
+
+# ptrace(2) requests and options from <sys/ptrace.h> (Linux).
+PTRACE_TRACEME, PTRACE_CONT, PTRACE_SETOPTIONS = 0, 7, 0x4200
+PTRACE_O_TRACEEXIT, PTRACE_O_EXITKILL = 0x40, 0x100000
+PTRACE_EVENT_EXIT = 6
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                        ctypes.c_void_p]
 
 
 def measure(argv, env, rss_file):
@@ -48,11 +60,77 @@ def measure(argv, env, rss_file):
         return wall, int(f.read().split()[-1])
 
 
+def ptrace(request, pid, data=0):
+    if libc.ptrace(request, pid, None, data) == -1:
+        err = ctypes.get_errno()
+        sys.exit("idle_run: ptrace(%d) failed: %s (kernel.yama.ptrace_scope "
+                 "3 disables ptrace)" % (request, os.strerror(err)))
+
+
+def memory_status(pid):
+    """Return VmHWM, RssAnon and RssFile (KiB) from /proc/PID/status."""
+    fields = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0])
+    return fields
+
+
+def exit_split(argv, env):
+    """Run argv once, stopped by ptrace(2) as it exits; return its memory.
+
+    /proc/PID/status still describes the process's memory at the
+    PTRACE_EVENT_EXIT stop.  VmHWM belongs to the address space exec(2)
+    made, so unlike ru_maxrss it never includes this Python process.
+    """
+    pid = os.fork()
+    if pid == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            libc.ptrace(PTRACE_TRACEME, 0, None, None)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    fields = None
+    _, status = os.waitpid(pid, 0)      # the SIGTRAP after exec(2)
+    if not os.WIFSTOPPED(status):
+        sys.exit("idle_run: %s did not start under ptrace (status %d)"
+                 % (argv[0], status))
+    ptrace(PTRACE_SETOPTIONS, pid, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
+    ptrace(PTRACE_CONT, pid)
+    while True:
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+            break
+        signo = os.WSTOPSIG(status)
+        if status >> 8 == signal.SIGTRAP | PTRACE_EVENT_EXIT << 8:
+            fields = memory_status(pid)
+            signo = 0
+        ptrace(PTRACE_CONT, pid, signo)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        sys.exit("idle_run: %s failed under ptrace (status %d)"
+                 % (argv[0], status))
+    return fields
+
+
 def series(argv, env):
+    """Return median wall, median and maximum peak RSS of RUNS runs."""
     rss_file = os.path.join(tmp, "rss")
     samples = [measure(argv, env, rss_file) for _ in range(runs)]
     return (statistics.median(s[0] for s in samples),
+            statistics.median(s[1] for s in samples),
             max(s[1] for s in samples))
+
+
+def split_series(argv, env):
+    """Return the median of each exit_split() field over RUNS runs."""
+    samples = [exit_split(argv, env) for _ in range(runs)]
+    return {key: statistics.median(s[key] for s in samples)
+            for key in samples[0]}
 
 
 tmp = tempfile.mkdtemp(prefix="acm-inbox-bench-")
@@ -60,27 +138,41 @@ moto = stand.Moto()
 try:
     moto.client("s3").create_bucket(Bucket=BUCKET)
     env = stand.tool_env(moto.url)
-    ours = series([tool, "run", "--bucket", BUCKET, "--prefix", PREFIX],
-                  env)
+    run_argv = [tool, "run", "--bucket", BUCKET, "--prefix", PREFIX]
+    ours = series(run_argv, env)
     # The shared libraries alone: most of the peak RSS is their pages.
     baseline = series([tool, "version"], env)
     cli = series(["aws", "s3api", "list-objects-v2", "--bucket", BUCKET,
                   "--prefix", PREFIX + "inbox/", "--endpoint-url",
                   moto.url], env)
+    ours_split = split_series(run_argv, env)
+    baseline_split = split_series([tool, "version"], env)
 finally:
     moto.stop()
     shutil.rmtree(tmp)
 
-print("idle run, empty inbox, moto_server on 127.0.0.1, %d runs each"
-      % runs)
-print("%-34s %12s %14s" % ("", "median wall", "peak RSS"))
-print("%-34s %10.1f ms %10.1f MiB" % ("acm-inbox run", ours[0] * 1000,
-                                       ours[1] / 1024))
-print("%-34s %10.1f ms %10.1f MiB" % ("acm-inbox version (no work)",
-                                       baseline[0] * 1000,
-                                       baseline[1] / 1024))
-print("%-34s %10.1f ms %10.1f MiB" % ("aws s3api list-objects-v2",
-                                       cli[0] * 1000, cli[1] / 1024))
-print("acm-inbox is %.1fx faster and uses %.1fx less memory"
+
+def mib(kib):
+    return kib / 1024
+
+
+print("idle run, empty inbox, moto_server on 127.0.0.1, %d runs each, "
+      "%d CPUs" % (runs, os.cpu_count()))
+print("%-30s %12s %16s %16s" % ("", "median wall", "median peak RSS",
+                                "max peak RSS"))
+for name, row in (("acm-inbox run", ours),
+                  ("acm-inbox version (no work)", baseline),
+                  ("aws s3api list-objects-v2", cli)):
+    print("%-30s %9.1f ms %12.1f MiB %12.1f MiB" % (
+        name, row[0] * 1000, mib(row[1]), mib(row[2])))
+print("acm-inbox is %.1fx faster and uses %.1fx less memory (median)"
       % (cli[0] / ours[0], cli[1] / ours[1]))
+print()
+print("RSS at exit (ptrace exit stop, median):")
+print("%-30s %12s %16s %16s" % ("", "VmHWM", "private (anon)",
+                                "file pages"))
+for name, row in (("acm-inbox run", ours_split),
+                  ("acm-inbox version (no work)", baseline_split)):
+    print("%-30s %8.1f MiB %12.1f MiB %12.1f MiB" % (
+        name, mib(row["VmHWM"]), mib(row["RssAnon"]), mib(row["RssFile"])))
 PY
