@@ -1,12 +1,15 @@
 #!/bin/sh
 # An idle run (empty inbox) against moto_server on 127.0.0.1:
 # `acm-inbox run` against `aws s3api list-objects-v2` on the same prefix,
-# the cheapest call a script built on the AWS CLI makes per run.  Prints
-# the median wall time and the median and maximum peak RSS of each, and,
-# for acm-inbox, how its RSS at exit splits into private (anonymous)
-# memory and pages of mapped files (the shared libraries).
+# the cheapest call a script built on the AWS CLI makes per run.  Both run
+# over plain HTTP and over HTTPS, where the CA bundle is the system's
+# with a self-signed certificate appended.  Prints the median wall time
+# and the median and maximum peak RSS of each.  For acm-inbox it also
+# splits the RSS at exit into private (anonymous) memory and pages of
+# mapped files, which are mostly the shared libraries.
 #   bench/idle_run.sh [RUNS]       (default 20 runs of each)
-# Needs a built build/acm-inbox, python3 with moto, awscli and GNU time.
+# Needs a built build/acm-inbox, python3 with moto, awscli, the openssl
+# command and GNU time.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +17,8 @@ runs=${1:-20}
 tool=${ACM_INBOX:-$top/${BUILD:-build}/acm-inbox}
 [ -x "$tool" ] || { echo "idle_run: build $tool first (make)" >&2; exit 2; }
 command -v aws >/dev/null || { echo "idle_run: awscli missing" >&2; exit 2; }
+command -v openssl >/dev/null ||
+	{ echo "idle_run: the openssl command is missing" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "idle_run: GNU time missing" >&2; exit 2; }
 
 exec "${PYTHON:-python3}" - "$tool" "$runs" "$top" <<'PY'
@@ -21,6 +26,7 @@ import ctypes
 import os
 import shutil
 import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -133,8 +139,52 @@ def split_series(argv, env):
             for key in samples[0]}
 
 
+def https_stand_in():
+    """Start moto_server over TLS; return (process, URL, CA bundle).
+
+    The certificate is self-signed for 127.0.0.1.  The bundle is the
+    system's CA bundle followed by it, so the tool loads as many
+    certificates as it does against AWS by default.
+    """
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bundle = os.path.join(tmp, "bundle.pem")
+    with open(bundle, "wb") as out:
+        for name in (ssl.get_default_verify_paths().cafile, cert):
+            if name and os.path.exists(name):
+                with open(name, "rb") as f:
+                    out.write(f.read())
+    port = stand.free_port()
+    env = dict(os.environ)
+    env.update(stand.base_env())
+    proc = stand.start_process(
+        [sys.executable, os.path.join(top, "tests", "fakes", "moto_ses.py"),
+         "-H", "127.0.0.1", "-p", str(port), "-c", cert, "-k", key],
+        ready_port=port, env=env)
+    return proc, "https://127.0.0.1:%d" % port, bundle
+
+
+def create_bucket(url, ca_bundle=None):
+    import boto3
+    boto3.client("s3", region_name="us-east-1", endpoint_url=url,
+                 verify=ca_bundle, aws_access_key_id=stand.ACCESS_KEY,
+                 aws_secret_access_key=stand.SECRET_KEY
+                 ).create_bucket(Bucket=BUCKET)
+
+
+def cli_argv(url, *extra):
+    return ["aws", "s3api", "list-objects-v2", "--bucket", BUCKET,
+            "--prefix", PREFIX + "inbox/", "--endpoint-url", url] + \
+        list(extra)
+
+
 tmp = tempfile.mkdtemp(prefix="acm-inbox-bench-")
 moto = stand.Moto()
+tls_proc = None
 try:
     moto.client("s3").create_bucket(Bucket=BUCKET)
     env = stand.tool_env(moto.url)
@@ -142,12 +192,22 @@ try:
     ours = series(run_argv, env)
     # The shared libraries alone: most of the peak RSS is their pages.
     baseline = series([tool, "version"], env)
-    cli = series(["aws", "s3api", "list-objects-v2", "--bucket", BUCKET,
-                  "--prefix", PREFIX + "inbox/", "--endpoint-url",
-                  moto.url], env)
+    cli = series(cli_argv(moto.url), env)
     ours_split = split_series(run_argv, env)
     baseline_split = split_series([tool, "version"], env)
+
+    # Against AWS the call goes over HTTPS, so both programs also pay for
+    # TLS and for loading the CA bundle.
+    tls_proc, tls_url, bundle = https_stand_in()
+    create_bucket(tls_url, bundle)
+    tls_env = stand.tool_env(tls_url)
+    ours_tls = series(run_argv + ["--ca-bundle", bundle], tls_env)
+    cli_tls = series(cli_argv(tls_url, "--ca-bundle", bundle), tls_env)
+    ours_tls_split = split_series(run_argv + ["--ca-bundle", bundle],
+                                  tls_env)
 finally:
+    if tls_proc is not None:
+        stand.stop_process(tls_proc)
     moto.stop()
     shutil.rmtree(tmp)
 
@@ -162,16 +222,21 @@ print("%-30s %12s %16s %16s" % ("", "median wall", "median peak RSS",
                                 "max peak RSS"))
 for name, row in (("acm-inbox run", ours),
                   ("acm-inbox version (no work)", baseline),
-                  ("aws s3api list-objects-v2", cli)):
+                  ("aws s3api list-objects-v2", cli),
+                  ("acm-inbox run (HTTPS)", ours_tls),
+                  ("aws s3api ... (HTTPS)", cli_tls)):
     print("%-30s %9.1f ms %12.1f MiB %12.1f MiB" % (
         name, row[0] * 1000, mib(row[1]), mib(row[2])))
-print("acm-inbox is %.1fx faster and uses %.1fx less memory (median)"
-      % (cli[0] / ours[0], cli[1] / ours[1]))
+for name, mine, theirs in (("HTTP", ours, cli),
+                           ("HTTPS", ours_tls, cli_tls)):
+    print("%s: acm-inbox is %.1fx faster and uses %.1fx less memory "
+          "(median)" % (name, theirs[0] / mine[0], theirs[1] / mine[1]))
 print()
 print("RSS at exit (ptrace exit stop, median):")
 print("%-30s %12s %16s %16s" % ("", "VmHWM", "private (anon)",
                                 "file pages"))
 for name, row in (("acm-inbox run", ours_split),
+                  ("acm-inbox run (HTTPS)", ours_tls_split),
                   ("acm-inbox version (no work)", baseline_split)):
     print("%-30s %8.1f MiB %12.1f MiB %12.1f MiB" % (
         name, mib(row["VmHWM"]), mib(row["RssAnon"]), mib(row["RssFile"])))
