@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/str.h"
@@ -46,6 +47,7 @@ struct aws_param {
 
 struct aws_request {
 	const char *service;	/* "s3", "ses", "sns", "route53", "acm", "sts" */
+	const char *region;	/* NULL: the client's; ignored by Route 53 */
 	const char *method;	/* "GET", "PUT", ... */
 	const char *bucket;	/* S3 only; NULL for service-level calls */
 	const char *path;	/* decoded, starts with '/' (after the bucket) */
@@ -109,5 +111,79 @@ int aws_query(struct aws_client *client, const char *service,
  */
 int aws_json(struct aws_client *client, const char *service,
     const char *target, const char *json_body, struct aws_response *resp);
+
+/*
+ * aws_json() in region instead of the client's, for a resource that
+ * lives in a region of its own (an ACM certificate named by its ARN).
+ * A NULL region is the client's.
+ */
+int aws_json_region(struct aws_client *client, const char *region,
+    const char *service, const char *target, const char *json_body,
+    struct aws_response *resp);
+
+/*
+ * Building blocks of aws_send(), exposed for the unit tests and for
+ * modules that need one piece of the request layer.
+ */
+
+/* The destination of a request, from aws_target_build(). */
+struct aws_target {
+	char *base;	/* "https://host[:port]", bucket included when
+			 * virtual-hosted; no default port */
+	char *host;	/* the Host header's value */
+	char *path;	/* encoded path to send and sign */
+};
+
+/*
+ * Resolves the URL parts of req against endpoint ("https://host[:port]").
+ * S3 uses virtual-hosted addressing (BUCKET.host) unless path_style is
+ * set (the endpoint was overridden) or the bucket name is not a valid DNS
+ * label (dots, upper case, underscores).  Path style puts the bucket in the
+ * first path segment.  S3 paths are encoded once and not normalized;
+ * other services' paths are normalized.  Returns 0, or -1 (logged) when
+ * endpoint is not an http(s) URL without a path.  Free with
+ * aws_target_free().
+ */
+int aws_target_build(const char *endpoint, bool path_style,
+    const struct aws_request *req, struct aws_target *out);
+void aws_target_free(struct aws_target *target);
+
+/* Returns the newly allocated URL: base, path and encoded query. */
+char *aws_target_url(const struct aws_target *target,
+    const struct aws_request *req);
+
+/*
+ * Fills resp->error_code, error_message and request_id from the body and
+ * headers: S3 <Error>, query and Route 53 <ErrorResponse>, Route 53
+ * <InvalidChangeBatch>, JSON 1.1 __type (namespace before '#' dropped)
+ * and message, and the x-amzn-ErrorType header.  Leaves them NULL when
+ * nothing is recognised.
+ */
+void aws_error_parse(struct aws_response *resp);
+
+/*
+ * Returns true when a failed attempt may be retried: no response after a
+ * connection failure, timeout or reset (transport_retryable), 429, 5xx,
+ * throttling codes, RequestTimeout, 409 ConditionalRequestConflict.
+ */
+bool aws_error_retryable(const struct aws_response *resp,
+    bool transport_retryable);
+
+/*
+ * Returns true when resp shows that the request's clock is off: S3
+ * RequestTimeTooSkewed, InvalidSignatureException "Signature expired",
+ * or SignatureDoesNotMatch while the server's Date differs from
+ * local_time by more than five minutes.
+ */
+bool aws_error_clock_skewed(const struct aws_response *resp,
+    time_t local_time);
+
+/*
+ * Returns the delay before retry number attempt (0 for the first retry)
+ * in milliseconds: "full jitter", a uniform draw (random01 in [0, 1))
+ * between 0 and min(cap_ms, base_ms * 2^attempt).
+ */
+long aws_backoff_ms(int attempt, long base_ms, long cap_ms,
+    double random01);
 
 #endif

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "aws/aws.h"
 #include "cli/config.h"
 #include "common/log.h"
 #include "common/str.h"
@@ -17,7 +18,7 @@ enum {
 };
 
 /*
- * What every command shares: the options that may appear before or
+ * State shared by every command: the options that may appear before or
  * after the command name, and the loaded configuration.
  */
 struct cli {
@@ -31,6 +32,7 @@ struct cli {
 	struct strlist connect_to;
 	struct config config;
 	bool config_loaded;
+	struct aws_client *aws;		/* created by cli_aws_client() */
 };
 
 /*
@@ -64,6 +66,13 @@ int cli_getopt(struct cli *cli, int argc, char **argv,
  */
 int cli_load_config(struct cli *cli);
 
+/*
+ * Returns the state directory (config state-dir, else $STATE_DIRECTORY as
+ * systemd sets it, else $XDG_CACHE_HOME/acm-inbox, else
+ * ~/.cache/acm-inbox), newly allocated.  The directory is not created.
+ */
+char *cli_state_dir(const struct cli *cli);
+
 /* Prints "acm-inbox COMMAND: message" and the usage hint; returns 2. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -71,8 +80,16 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 void cli_free(struct cli *cli);
 
 /*
+ * Returns the command's AWS client, created on first use from the config
+ * (region, profile, CA bundle, timeouts, retries) and --connect-to.  It is
+ * freed by cli_free().  Call after cli_load_config().
+ */
+struct aws_client *cli_aws_client(struct cli *cli);
+
+/*
  * Parses the shared options of a command that is not built yet, then
- * says so.  Returns EXIT_USAGE (EXIT_DONE for --help).
+ * reports that it is unavailable.  Returns EXIT_USAGE (EXIT_DONE for
+ * --help).
  */
 int cli_not_built(struct cli *cli, int argc, char **argv,
     const char *usage);

@@ -1,10 +1,26 @@
-#include "cli/cli.h"
+#include "cli/cmd_infra.h"
 
 static const char usage[] =
-"Usage: acm-inbox teardown DOMAIN [--delete-bucket] [--force]\n";
+"Usage: acm-inbox teardown DOMAIN [OPTIONS]\n"
+"\n"
+"Remove what setup made for DOMAIN: the receipt rule, the TXT and MX\n"
+"records (only while they hold the values setup writes), the identity,\n"
+"the topic (unless another rule uses it) and the bucket policy\n"
+"statement.  Prints what it removed and what it kept.\n"
+"\n"
+"Options:\n"
+"      --delete-bucket      delete the bucket too, if it is empty\n"
+"      --force              with --delete-bucket: delete its objects first\n"
+"      --dry-run            print what would be removed, change nothing\n"
+"      --bucket NAME  --prefix PREFIX  --topic NAME  --rule-set NAME\n"
+"      --hosted-zone ID     as given to setup\n"
+"\n"
+"Exit status: 0 done, 1 the bucket was kept because it is not empty,\n"
+"2 usage error, 3 AWS failure.\n";
 
 int
 cmd_teardown(struct cli *cli, int argc, char **argv)
 {
-	return cli_not_built(cli, argc, argv, usage);
+	return cmd_infra_run(cli, argc, argv, INFRA_CMD_TEARDOWN, usage,
+	    infra_teardown);
 }

@@ -97,7 +97,13 @@ run_help(struct cli *cli, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct cli_command_spec global = { "V", NULL, usage };
+	static const struct option version_option[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct cli_command_spec global = {
+		"V", version_option, usage
+	};
 	struct cli cli = { .log_format = -1 };
 	const struct command *command;
 	int opt, status = EXIT_USAGE;

@@ -126,8 +126,9 @@ cli_getopt(struct cli *cli, int argc, char **argv,
 			return CLI_GETOPT_EXIT;
 		}
 		if (opt == '?' || opt == ':') {
-			fprintf(stderr, "Try 'acm-inbox %s --help'.\n",
-			    cli->command ? cli->command : "");
+			fprintf(stderr, "Try 'acm-inbox %s%s--help'.\n",
+			    cli->command ? cli->command : "",
+			    cli->command ? " " : "");
 			*status = EXIT_USAGE;
 			return CLI_GETOPT_EXIT;
 		}
@@ -153,8 +154,8 @@ cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'acm-inbox %s--help'.\n",
-	    cli->command ? cli->command : "");
+	fprintf(stderr, "\nTry 'acm-inbox %s%s--help'.\n",
+	    cli->command ? cli->command : "", cli->command ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -192,6 +193,8 @@ cli_free(struct cli *cli)
 	free(cli->profile);
 	free(cli->ca_bundle);
 	strlist_free(&cli->connect_to);
+	if (cli->aws != NULL)
+		aws_client_free(cli->aws);
 	if (cli->config_loaded)
 		config_free(&cli->config);
 }
@@ -206,7 +209,50 @@ cli_not_built(struct cli *cli, int argc, char **argv, const char *usage)
 		;
 	if (opt == CLI_GETOPT_EXIT)
 		return status;
+	if (cli_load_config(cli) != 0)
+		return EXIT_USAGE;
 	fprintf(stderr, "acm-inbox %s: this command is not available in "
 	    "this version yet\n", cli->command);
 	return EXIT_USAGE;
+}
+
+char *
+cli_state_dir(const struct cli *cli)
+{
+	const char *dir;
+
+	if (cli->config_loaded && cli->config.state_dir != NULL)
+		return xstrdup(cli->config.state_dir);
+	dir = getenv("STATE_DIRECTORY");
+	if (dir != NULL && *dir != '\0') {
+		/* systemd may pass several directories separated by ':'. */
+		size_t n = strcspn(dir, ":");
+
+		return xstrndup(dir, n);
+	}
+	dir = getenv("XDG_CACHE_HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/acm-inbox", dir);
+	dir = getenv("HOME");
+	if (dir != NULL && *dir == '/')
+		return xasprintf("%s/.cache/acm-inbox", dir);
+	return xstrdup("/var/lib/acm-inbox");
+}
+
+struct aws_client *
+cli_aws_client(struct cli *cli)
+{
+	struct aws_client_options options = {
+		.region = cli->config.region,
+		.profile = cli->config.profile,
+		.ca_bundle = cli->config.ca_bundle,
+		.connect_to = &cli->connect_to,
+		.connect_timeout = cli->config.connect_timeout,
+		.request_timeout = cli->config.request_timeout,
+		.retries = (int)cli->config.retries,
+	};
+
+	if (cli->aws == NULL)
+		cli->aws = aws_client_new(&options);
+	return cli->aws;
 }
