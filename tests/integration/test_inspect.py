@@ -240,6 +240,15 @@ def check_untrusted_text_escaped():
            "text output: control characters escaped", result.stdout)
     tap.ok(b"\\x1b" in result.stdout, "text output: escape shown",
            result.stdout)
+    data = (b"From: a@example.org\r\nSubject: =?x-unknown?b?/w==?= "
+            b"\xff\xfe raw\r\n\r\nhello\r\n")
+    result = inspect("--json", *POLICY, "-", input=data)
+    try:
+        subject = json.loads(result.stdout.decode("utf-8"))["subject"]
+    except ValueError as error:
+        subject = error
+    tap.ok(isinstance(subject, str) and subject.endswith(" raw"),
+           "json output: 8-bit subject as valid UTF-8", subject)
 
 
 def check_samples():
