@@ -61,6 +61,7 @@ struct inspect {
 	enum verify_setting setting;
 	struct verify_context verify;
 	bool verify_ready;
+	struct verify_result verify_failure;	/* the first VERIFY_ERROR */
 };
 
 static enum verify_setting
@@ -78,7 +79,9 @@ verify_setting_from(enum verify_mode mode)
 
 /*
  * Runs the certificate check on a request the policy allows, unless
- * verify-certificate is no.  Returns 0, or EXIT_AWS when no AWS client
+ * verify-certificate is no.  After the first failure to reach AWS the
+ * later requests get the same result without another attempt, so the
+ * log shows the cause once.  Returns 0, or EXIT_AWS when no AWS client
  * can be created (the decision is then left as the policy made it).
  */
 static int
@@ -98,7 +101,21 @@ check_certificate(struct inspect *in, struct cli *cli,
 		verify_context_init(&in->verify, client, in->setting);
 		in->verify_ready = true;
 	}
-	verify_certificate(&in->verify, email, result);
+	if (in->verify_failure.code != NULL) {
+		result->status = in->verify_failure.status;
+		result->code = in->verify_failure.code;
+		result->text = xstrdup(in->verify_failure.text ?
+		    in->verify_failure.text : "");
+	} else {
+		verify_certificate(&in->verify, email, result);
+	}
+	if (result->status == VERIFY_ERROR &&
+	    in->verify_failure.code == NULL) {
+		in->verify_failure.status = result->status;
+		in->verify_failure.code = result->code;
+		in->verify_failure.text = xstrdup(result->text ?
+		    result->text : "");
+	}
 	verify_apply(result, decision);
 	return 0;
 }
@@ -355,6 +372,7 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 out:
 	if (in.verify_ready)
 		verify_context_free(&in.verify);
+	verify_result_free(&in.verify_failure);
 	strlist_free(&in.flag_accounts);
 	strlist_free(&in.flag_domains);
 	policy_free(&in.policy);

@@ -321,6 +321,26 @@ def check_with_moto():
     moto.stop()
 
 
+def check_unreachable_check():
+    """A certificate check that cannot reach AWS is tried and logged once."""
+    config = os.path.join(work, "unreachable.conf")
+    with open(config, "w") as fh:
+        fh.write("verify-certificate = auto\nretries = 0\n")
+    paths = [os.path.join(CORPUS, name + ".eml")
+             for name in ("request-both-parts", "renewal-current")]
+    result = inspect("--json", *POLICY, *paths, config=config)
+    tap.eq(result.returncode, 0, "unreachable check: exit status")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    tap.eq([obj["decision"]["action"] for obj in lines], ["hold", "hold"],
+           "unreachable check: both held")
+    tap.eq([(obj["certificate_check"] or {}).get("status")
+            for obj in lines], ["error", "error"],
+           "unreachable check: both show the error")
+    tap.eq(result.stderr.count(b"certificate cannot be checked"), 1,
+           "unreachable check: logged once")
+
+
 check_samples()
+check_unreachable_check()
 check_with_moto()
 tap.exit()
