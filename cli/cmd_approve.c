@@ -22,7 +22,7 @@ static const char usage[] =
 "and, when the policy allows it, approve the request on the approval\n"
 "page.  Unless verify-certificate is no, the policy includes asking ACM\n"
 "whether the certificate waits for validation of the domain.  SOURCE is\n"
-"a file or - for standard input.\n"
+"a file, - for standard input, or s3://BUCKET/KEY.\n"
 "\n"
 "Options:\n"
 "      --dry-run   load the approval page and show the form, but do not\n"

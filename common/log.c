@@ -1,6 +1,7 @@
 #include "common/log.h"
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 static int threshold = LOG_WARN;
 static enum log_format output_format = LOG_FORMAT_TEXT;
 static struct strlist secrets;
+/* run --jobs registers secrets from several threads while others log. */
+static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Query and form parameters whose values are secret.  They are matched
@@ -69,14 +72,18 @@ log_add_secret(const char *secret)
 {
 	if (secret == NULL || strlen(secret) < 6)
 		return;
+	pthread_mutex_lock(&secrets_lock);
 	if (!strlist_contains(&secrets, secret))
 		strlist_add(&secrets, secret);
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 void
 log_clear_secrets(void)
 {
+	pthread_mutex_lock(&secrets_lock);
 	strlist_free(&secrets);
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 static bool
@@ -227,7 +234,9 @@ log_redact(const char *text)
 	struct buf b = {0};
 
 	buf_append_str(&b, text != NULL ? text : "");
+	pthread_mutex_lock(&secrets_lock);
 	redact_secrets(&b);
+	pthread_mutex_unlock(&secrets_lock);
 	redact_params(&b);
 	redact_headers(&b);
 	redact_members(&b);

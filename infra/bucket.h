@@ -8,6 +8,9 @@
  * failure with resp holding the status and AWS error (not logged); free
  * resp with aws_response_free() in both cases.  Getters return 0 with
  * *out NULL when the sub-resource is not configured.
+ * TODO: move these into aws/s3.c once it has getters for the public
+ * access block, encryption and lifecycle and hands back the response,
+ * because status and teardown tell "not configured" apart by error code.
  */
 #include <stdbool.h>
 

@@ -13,6 +13,8 @@ Control endpoints (never forwarded):
   POST /__proxy/clear         forget the records
   POST /__proxy/reset         forget the records and denials
   POST /__proxy/deny?action=A reply 403 AccessDenied to Action A
+  POST /__proxy/pending       report every SES identity as Pending, as
+                              SES does until it finds the TXT record
 
 Usage: counting_proxy.py LISTEN_PORT UPSTREAM_PORT (both on 127.0.0.1).
 """
@@ -28,6 +30,7 @@ UPSTREAM = ("127.0.0.1", 0)
 LOCK = threading.Lock()
 RECORDS = []
 DENIED = set()
+PENDING = [False]
 
 DENIAL = ("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
           "</Code><Message>User: arn:aws:iam::123456789012:user/test is "
@@ -78,9 +81,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts.path == "/__proxy/clear":
                 RECORDS.clear()
                 return self._reply(200, "{}")
+            if parts.path == "/__proxy/pending":
+                PENDING[0] = True
+                return self._reply(200, "{}")
             if parts.path == "/__proxy/reset":
                 RECORDS.clear()
                 DENIED.clear()
+                PENDING[0] = False
                 return self._reply(200, "{}")
             if parts.path == "/__proxy/deny":
                 action = urllib.parse.parse_qs(parts.query)["action"][0]
@@ -93,6 +100,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._control()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+
         action = query_action(self.path, body,
                               self.headers.get("Content-Type"))
         with LOCK:
@@ -104,6 +112,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             denied = action in DENIED
         if denied:
             return self._reply(403, DENIAL % action, "text/xml")
+
         conn = http.client.HTTPConnection(*UPSTREAM, timeout=60)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("connection", "keep-alive")}
@@ -111,6 +120,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                      headers=headers)
         answer = conn.getresponse()
         data = answer.read()
+        with LOCK:
+            pending = PENDING[0]
+        if pending and action == "GetIdentityVerificationAttributes":
+            data = data.replace(b">Success<", b">Pending<")
+
         self.send_response(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in ("transfer-encoding", "connection",

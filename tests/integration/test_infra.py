@@ -182,14 +182,17 @@ def check_bucket(tap, st):
         "AWS:SourceArn": "arn:aws:ses:%s:%s:receipt-rule-set/acm-inbox:"
                          "receipt-rule/%s" % (REGION, ACCOUNT, RULE)},
         "bucket policy: source account and rule conditions")
+
     block = s3.get_public_access_block(Bucket=BUCKET)
     tap.ok(all(block["PublicAccessBlockConfiguration"].values()) and
            len(block["PublicAccessBlockConfiguration"]) == 4,
            "public access block: all four on", block)
+
     enc = s3.get_bucket_encryption(Bucket=BUCKET)
     rule = enc["ServerSideEncryptionConfiguration"]["Rules"][0]
     tap.eq(rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
            "AES256", "encryption: SSE-S3")
+
     life = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
     prefixes = sorted(r["Filter"]["Prefix"] for r in life)
     tap.eq(prefixes, sorted("acm-inbox/%s/" % o for o in (
@@ -517,6 +520,27 @@ def test_status_and_dry_teardown(tap, st):
     tap.eq(st.writes(), [], "teardown dry run: no write call")
 
 
+def test_verification_pending(tap, st):
+    st.reset()
+    make_zone(st)
+    st._post(st.url + "/__proxy/pending")
+    proc = st.run("setup", DOMAIN, "--wait-timeout", "1")
+    tap.eq(proc.returncode, 1, "pending, waited: exit 1")
+    tap.ok("timed out after 1 s" in proc.err,
+           "pending, waited: says it timed out", detail(proc))
+    tap.ok("SES identity example.com: Pending" in proc.out,
+           "pending, waited: progress lines", detail(proc))
+    proc = st.run("status", DOMAIN)
+    tap.eq(proc.returncode, 1, "pending: status exit 1")
+    tap.ok("identity       pending" in proc.out,
+           "pending: status says pending", detail(proc))
+    proc = st.run("setup", DOMAIN, "--no-wait")
+    tap.eq(proc.returncode, 0, "pending, --no-wait: exit 0")
+    tap.ok("No changes" in proc.out, "pending, --no-wait: no changes",
+           detail(proc))
+    tap.eq(st.writes(), [], "pending, --no-wait: no write call")
+
+
 def test_iam_policy(tap, st):
     with open(os.path.join(stand.TOP, "docs", "iam-policy.json")) as f:
         policy = json.load(f)
@@ -539,7 +563,8 @@ def main():
                  test_existing_rule_set, test_mx_conflict,
                  test_access_denied, test_teardown_keeps_others,
                  test_unreachable, test_zone_choice,
-                 test_status_and_dry_teardown, test_iam_policy):
+                 test_status_and_dry_teardown, test_verification_pending,
+                 test_iam_policy):
         try:
             test(tap, st)
         except Exception as error:  # report and go on with the next test

@@ -112,7 +112,8 @@ def check_moto():
 
 
 class Moto:
-    """moto_server on a free loopback port."""
+    """moto_server on a free loopback port, started through
+    tests/fakes/moto_ses.py, which fills two gaps in moto's SES v1."""
 
     def __init__(self, log=None):
         check_moto()
@@ -121,8 +122,9 @@ class Moto:
         env = dict(os.environ)
         env.update(base_env())
         self.proc = start_process(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-             "-p", str(self.port)],
+            [sys.executable, os.path.join(TOP, "tests", "fakes",
+                                          "moto_ses.py"),
+             "-H", "127.0.0.1", "-p", str(self.port)],
             ready_url=self.url + "/moto-api/", env=env, log=log)
 
     def reset(self):
