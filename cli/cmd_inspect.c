@@ -1,19 +1,17 @@
 /*
- * inspect: parse messages and show what the policy would decide, without
- * changing anything and without any network access.
+ * inspect: parse messages and show what the policy would decide, changing
+ * nothing.  It calls AWS only to read s3:// sources and for the optional
+ * ACM certificate check.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "approve/policy.h"
+#include "approve/verify.h"
 #include "cli/cli.h"
+#include "cli/message.h"
 #include "parse/acm.h"
 
 static const char usage[] =
@@ -21,7 +19,9 @@ static const char usage[] =
 "                         [--allow-domain DOMAIN]... SOURCE...\n"
 "\n"
 "Parse each message and show what acm-inbox would do with it and why.\n"
-"Nothing is approved, moved or sent. SOURCE is a file or - for stdin.\n"
+"Nothing is approved, moved or sent. SOURCE is a file, - for stdin, or\n"
+"s3://BUCKET/KEY. Unless verify-certificate is no, a request the policy\n"
+"allows is also checked with ACM DescribeCertificate, as approve does.\n"
 "\n"
 "Options:\n"
 "      --json                one JSON object per source and line; it\n"
@@ -36,7 +36,8 @@ static const char usage[] =
 "The text output never shows an approval code or context.\n"
 "\n"
 "Exit status: 0 when every source was read, whatever the decisions;\n"
-"2 on a usage error or when a source could not be read.\n";
+"2 on a usage error or when a source could not be read; 3 when S3 or\n"
+"the certificate check could not be reached.\n";
 
 enum {
 	OPT_JSON = 1,
@@ -57,120 +58,66 @@ struct inspect {
 	struct strlist flag_domains;
 	struct policy policy;
 	struct mail_limits limits;
+	enum verify_setting setting;
+	struct verify_context verify;
+	bool verify_ready;
+	struct verify_result verify_failure;	/* the first VERIFY_ERROR */
 };
 
-/* Returns the 12-digit form of an account ID ("1111-2222-3333" too),
- * newly allocated, or NULL when id is not one. */
-static char *
-normalize_account(const char *id)
+static enum verify_setting
+verify_setting_from(enum verify_mode mode)
 {
-	size_t len = strlen(id), digits = 0;
-	char out[13];
-
-	if (len != 12 && len != 14)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		bool dash_place = len == 14 && (i == 4 || i == 9);
-
-		if (dash_place && id[i] == '-')
-			continue;
-		if (dash_place || !isdigit((unsigned char)id[i]))
-			return NULL;
-		out[digits++] = id[i];
+	switch (mode) {
+	case VERIFY_YES:
+		return VERIFY_SETTING_YES;
+	case VERIFY_NO:
+		return VERIFY_SETTING_NO;
+	default:
+		return VERIFY_SETTING_AUTO;
 	}
-	out[digits] = '\0';
-	return xstrdup(out);
-}
-
-static int
-add_accounts(struct strlist *out, const struct strlist *in,
-    const char *where)
-{
-	for (size_t i = 0; i < in->count; i++) {
-		char *id = normalize_account(in->items[i]);
-
-		if (id == NULL) {
-			fprintf(stderr, "acm-inbox inspect: %s: invalid AWS "
-			    "account ID '%s': expected 12 digits\n", where,
-			    in->items[i]);
-			return -1;
-		}
-		strlist_add_owned(out, id);
-	}
-	return 0;
-}
-
-/* Builds the policy: flags replace the config file's lists. */
-static int
-build_policy(struct inspect *in, const struct config *config)
-{
-	const struct strlist *domains = &in->flag_domains;
-
-	if (in->flag_accounts.count > 0) {
-		if (add_accounts(&in->policy.allow_accounts,
-		    &in->flag_accounts, "--allow-account") != 0)
-			return -1;
-	} else if (add_accounts(&in->policy.allow_accounts,
-	    &config->allow_accounts, "allow-account") != 0) {
-		return -1;
-	}
-	if (domains->count == 0)
-		domains = config->allow_domains.count ?
-		    &config->allow_domains : &config->domains;
-	for (size_t i = 0; i < domains->count; i++)
-		strlist_add(&in->policy.allow_domains, domains->items[i]);
-	in->limits.max_size = (size_t)config->max_message_size;
-	in->limits.max_depth = (int)config->max_mime_depth;
-	in->limits.max_parts = (int)config->max_mime_parts;
-	return 0;
 }
 
 /*
- * Reads a source into data.  A source larger than max is not read:
- * *size gets its size (or max + 1 for a stream) so the parser reports it.
+ * Runs the certificate check on a request the policy allows, unless
+ * verify-certificate is no.  After the first failure to reach AWS the
+ * later requests get the same result without another attempt, so the
+ * log shows the cause once.  Returns 0, or EXIT_AWS when no AWS client
+ * can be created (the decision is then left as the policy made it).
  */
 static int
-read_source(const char *path, size_t max, struct buf *data, size_t *size)
+check_certificate(struct inspect *in, struct cli *cli,
+    const struct acm_email *email, struct policy_decision *decision,
+    struct verify_result *result)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
-	    open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	ssize_t n;
+	struct aws_client *client;
 
-	if (fd < 0)
-		goto fail;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		if ((unsigned long long)st.st_size > max) {
-			*size = (size_t)st.st_size;
-			goto done;
-		}
-		buf_reserve(data, (size_t)st.st_size + 1);
+	if (!decision->certificate_check_needed ||
+	    in->setting == VERIFY_SETTING_NO)
+		return 0;
+	if (!in->verify_ready) {
+		client = cli_aws_client(cli);
+		if (client == NULL)
+			return EXIT_AWS;
+		verify_context_init(&in->verify, client, in->setting);
+		in->verify_ready = true;
 	}
-	for (;;) {
-		buf_reserve(data, 65536);
-		n = read(fd, data->data + data->len, data->cap - data->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		data->len += (size_t)n;
-		data->data[data->len] = '\0';
-		if (data->len > max)
-			break;
+	if (in->verify_failure.code != NULL) {
+		result->status = in->verify_failure.status;
+		result->code = in->verify_failure.code;
+		result->text = xstrdup(in->verify_failure.text ?
+		    in->verify_failure.text : "");
+	} else {
+		verify_certificate(&in->verify, email, result);
 	}
-	*size = data->len;
-done:
-	if (fd != STDIN_FILENO)
-		close(fd);
+	if (result->status == VERIFY_ERROR &&
+	    in->verify_failure.code == NULL) {
+		in->verify_failure.status = result->status;
+		in->verify_failure.code = result->code;
+		in->verify_failure.text = xstrdup(result->text ?
+		    result->text : "");
+	}
+	verify_apply(result, decision);
 	return 0;
-fail:
-	fprintf(stderr, "acm-inbox inspect: %s: cannot read: %s\n", path,
-	    strerror(errno));
-	if (fd > STDIN_FILENO)
-		close(fd);
-	return -1;
 }
 
 static json_object *
@@ -230,9 +177,27 @@ json_decision(const struct policy_decision *decision)
 	return obj;
 }
 
+static json_object *
+json_check(const struct verify_result *check)
+{
+	json_object *obj;
+
+	if (check->code == NULL)
+		return NULL;
+	obj = json_object_new_object();
+	json_object_object_add(obj, "status", json_object_new_string(
+	    verify_status_name(check->status)));
+	json_object_object_add(obj, "code",
+	    json_object_new_string(check->code));
+	json_object_object_add(obj, "message",
+	    json_string_or_null(check->text));
+	return obj;
+}
+
 static void
 print_json(const char *source, const struct acm_email *e,
-    const struct policy_decision *decision)
+    const struct policy_decision *decision,
+    const struct verify_result *check)
 {
 	json_object *obj = json_object_new_object();
 
@@ -258,6 +223,7 @@ print_json(const char *source, const struct acm_email *e,
 	    json_authentication(&e->auth));
 	json_object_object_add(obj, "problems", json_findings(&e->problems));
 	json_object_object_add(obj, "decision", json_decision(decision));
+	json_object_object_add(obj, "certificate_check", json_check(check));
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
@@ -291,7 +257,8 @@ verdict(const char *value)
 
 static void
 print_text(const char *source, const struct acm_email *e,
-    const struct policy_decision *decision)
+    const struct policy_decision *decision,
+    const struct verify_result *check)
 {
 	const struct ses_auth *a = &e->auth;
 	char *name = str_escaped(source);
@@ -313,37 +280,47 @@ print_text(const char *source, const struct acm_email *e,
 	    verdict(a->dmarc), verdict(a->spam), verdict(a->virus),
 	    a->has_receipt ? "" : " (no X-SES-RECEIPT: none trusted)");
 	print_findings("problem:", &e->problems);
+	if (check->code != NULL)
+		printf("  %-15s %s\n", "certificate:",
+		    verify_status_name(check->status));
 	print_findings("reason:", &decision->reasons);
 	if (decision->certificate_check_needed)
-		printf("  %-15s %s\n", "note:", "approval still depends on "
-		    "the optional ACM certificate check");
+		printf("  %-15s %s\n", "note:", "the ACM certificate check "
+		    "did not run (verify-certificate)");
 }
 
+/* Returns 0, or the exit status of a source that could not be read. */
 static int
-inspect_source(struct inspect *in, const char *source)
+inspect_source(struct inspect *in, struct cli *cli, const char *source)
 {
 	struct buf data = { 0 };
 	struct acm_email email;
 	struct policy_decision decision;
+	struct verify_result check = { 0 };
 	size_t size = 0;
+	int status;
 
-	if (read_source(source, in->limits.max_size, &data, &size) != 0) {
+	status = cli_message_fetch(cli, source, in->limits.max_size, &data,
+	    &size);
+	if (status != 0) {
 		buf_free(&data);
-		return -1;
+		return status;
 	}
 	/* A size over the limit is reported without reading data. */
 	acm_email_parse(data.data ? data.data : "", size, &in->limits,
 	    &email);
 	policy_decide(&in->policy, &email, &decision);
+	status = check_certificate(in, cli, &email, &decision, &check);
 	if (in->json)
-		print_json(source, &email, &decision);
+		print_json(source, &email, &decision, &check);
 	else
-		print_text(source, &email, &decision);
+		print_text(source, &email, &decision, &check);
 	fflush(stdout);
+	verify_result_free(&check);
 	policy_decision_free(&decision);
 	acm_email_free(&email);
 	buf_free(&data);
-	return 0;
+	return status;
 }
 
 static int
@@ -364,12 +341,6 @@ parse_options(struct cli *cli, struct inspect *in, int argc, char **argv)
 		return status;
 	if (optind >= argc)
 		return cli_usage_error(cli, "missing SOURCE");
-	for (int i = optind; i < argc; i++)
-		/* TODO: read s3://BUCKET/KEY once the S3 client is built. */
-		if (strncmp(argv[i], "s3://", 5) == 0)
-			return cli_usage_error(cli, "'%s': s3:// sources are "
-			    "not supported yet; copy the object to a file",
-			    argv[i]);
 	return -1;
 }
 
@@ -377,19 +348,31 @@ int
 cmd_inspect(struct cli *cli, int argc, char **argv)
 {
 	struct inspect in = { 0 };
+	const struct config *c = &cli->config;
 	int status;
 
 	status = parse_options(cli, &in, argc, argv);
 	if (status >= 0)
 		goto out;
 	status = EXIT_USAGE;
-	if (cli_load_config(cli) != 0 || build_policy(&in, &cli->config) != 0)
+	if (cli_load_config(cli) != 0 || cli_policy_build("inspect",
+	    &in.flag_accounts, &in.flag_domains, c, &in.policy) != 0)
 		goto out;
+	in.limits.max_size = (size_t)c->max_message_size;
+	in.limits.max_depth = (int)c->max_mime_depth;
+	in.limits.max_parts = (int)c->max_mime_parts;
+	in.setting = verify_setting_from(c->verify_certificate);
 	status = EXIT_DONE;
-	for (int i = optind; i < argc; i++)
-		if (inspect_source(&in, argv[i]) != 0)
-			status = EXIT_USAGE;
+	for (int i = optind; i < argc; i++) {
+		int source_status = inspect_source(&in, cli, argv[i]);
+
+		if (source_status > status)
+			status = source_status;
+	}
 out:
+	if (in.verify_ready)
+		verify_context_free(&in.verify);
+	verify_result_free(&in.verify_failure);
 	strlist_free(&in.flag_accounts);
 	strlist_free(&in.flag_domains);
 	policy_free(&in.policy);

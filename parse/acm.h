@@ -39,7 +39,9 @@ struct acm_email {
  * extracts the ACM fields, the approval link and the SES verdicts.
  * Problems found on the way ("conflicting-domain",
  * "invalid-approval-link", "ambiguous-approval-link", the limits of
- * mail_parse, ...) go to email->problems.  Returns 0, or -1 when the
+ * mail_parse, ...) go to email->problems.  When len is over
+ * limits->max_size, data is not read and may be NULL, so a caller can
+ * pass the size of a message it did not load.  Returns 0, or -1 when the
  * input could not be read as a message at all (email then holds the
  * problem).  Free with acm_email_free in both cases.
  */

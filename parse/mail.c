@@ -50,6 +50,17 @@ add_text(struct mail *mail, GByteArray *bytes, bool html)
 	g_free(valid);
 }
 
+/* Copies header text that may hold bytes of an unknown charset as UTF-8. */
+static char *
+copy_valid_utf8(const char *s)
+{
+	gchar *valid = g_utf8_make_valid(s, -1);
+	char *copy = xstrdup(valid);
+
+	g_free(valid);
+	return copy;
+}
+
 static bool
 charset_is_utf8(const char *charset)
 {
@@ -107,13 +118,13 @@ walk_message(struct walk *w, GMimeMessage *msg, int depth)
 
 	if (mail->embedded_subject == NULL && msg != NULL &&
 	    g_mime_message_get_subject(msg) != NULL) {
-		mail->embedded_subject = xstrdup(
+		mail->embedded_subject = copy_valid_utf8(
 		    g_mime_message_get_subject(msg));
 		from = g_mime_message_get_from(msg);
 		addr = from && internet_address_list_length(from) > 0 ?
 		    internet_address_list_get_address(from, 0) : NULL;
 		if (addr != NULL && INTERNET_ADDRESS_IS_MAILBOX(addr))
-			mail->embedded_from = str_lower(xstrdup(
+			mail->embedded_from = str_lower(copy_valid_utf8(
 			    internet_address_mailbox_get_addr(
 			    INTERNET_ADDRESS_MAILBOX(addr))));
 	}
@@ -201,12 +212,12 @@ read_sender(struct mail *mail, GMimeMessage *msg)
 	if (mail->from_count == 1) {
 		addr = internet_address_list_get_address(from, 0);
 		if (INTERNET_ADDRESS_IS_MAILBOX(addr))
-			mail->from = str_lower(xstrdup(
+			mail->from = str_lower(copy_valid_utf8(
 			    internet_address_mailbox_get_addr(
 			    INTERNET_ADDRESS_MAILBOX(addr))));
 	}
 	if (subject != NULL)
-		mail->subject = xstrdup(subject);
+		mail->subject = copy_valid_utf8(subject);
 }
 
 int

@@ -46,7 +46,8 @@ struct mail {
  * and unchanged during the call and is not copied.  A message over a
  * limit or one GMime cannot read gets a problem ("message-too-large",
  * "mime-too-deep", "too-many-parts", "malformed-message") and whatever
- * could be read.  Returns 0, or -1 when nothing could be read.  Free with
+ * could be read.  A len over limits->max_size is reported without reading
+ * data.  Returns 0, or -1 when nothing could be read.  Free with
  * mail_free, also after -1.
  */
 int mail_parse(const char *data, size_t len, const struct mail_limits *limits,

@@ -18,7 +18,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from stand import SHARED, TOP, Tap, run_tool, tool_env  # noqa: E402
+from stand import SHARED, TOP, Moto, Tap, free_port, run_tool, \
+    tool_env  # noqa: E402
 
 CORPUS = os.path.join(TOP, "tests", "fixtures", "mail")
 POLICY = ["--allow-account", "111122223333", "--allow-domain", "example.com"]
@@ -28,14 +29,24 @@ SCALAR_KEYS = ("is_acm", "domain", "requested_domain", "account_id",
                "approval_url")
 
 tap = Tap()
-env = tool_env()
+# Nothing listens on this port: a request that should not happen fails
+# here instead of leaving the machine.
+env = tool_env("http://127.0.0.1:%d" % free_port())
 work = tempfile.mkdtemp(prefix="acm-inbox-inspect-")
-# An empty config file keeps a host's /etc/acm-inbox.conf out of the test.
-empty_config = os.path.join(work, "empty.conf")
-open(empty_config, "w").close()
 
 
-def inspect(*args, input=None, config=empty_config):
+def write_config(name, text=""):
+    """A config file that keeps the host's /etc/acm-inbox.conf out."""
+    path = os.path.join(work, name)
+    with open(path, "w") as fh:
+        fh.write("verify-certificate = no\n" + text)
+    return path
+
+
+base_config = write_config("base.conf")
+
+
+def inspect(*args, input=None, config=base_config, env=env):
     return run_tool(["inspect", "-c", config] + list(args), env=env,
                     input=input)
 
@@ -99,10 +110,8 @@ def check_usage_errors():
            "unreadable source: named on stderr", result.stderr)
     tap.eq(len(result.stdout.decode().splitlines()), 1,
            "unreadable source: other sources still inspected")
-    result = inspect("s3://bucket/key")
-    tap.eq(result.returncode, 2, "s3 source: exit status 2")
-    tap.ok(b"not supported yet" in result.stderr, "s3 source: message",
-           result.stderr)
+    result = inspect("s3://bucket-without-key")
+    tap.eq(result.returncode, 2, "malformed s3 source: exit status 2")
     result = inspect()
     tap.eq(result.returncode, 2, "no source: exit status 2")
     result = inspect("--allow-account", "12345", good)
@@ -113,7 +122,7 @@ def check_usage_errors():
            result.stdout)
 
 
-def decide(*args, config=empty_config, name="request-both-parts.eml"):
+def decide(*args, config=base_config, name="request-both-parts.eml"):
     result = inspect("--json", *args, os.path.join(CORPUS, name),
                      config=config)
     obj = json.loads(result.stdout)
@@ -126,10 +135,8 @@ def check_policy_sources():
     tap.eq(action, "hold", "no allowed account: hold")
     tap.ok("no-allowed-account" in reasons,
            "no allowed account: reason", reasons)
-    config = os.path.join(work, "policy.conf")
-    with open(config, "w") as fh:
-        fh.write("allow-account = 1111-2222-3333\n"
-                 "domain = example.com\n")
+    config = write_config("policy.conf", "allow-account = 1111-2222-3333\n"
+                          "domain = example.com\n")
     action, reasons = decide(config=config)
     tap.eq((action, reasons), ("approve", []),
            "config file: dashed account and domain allow")
@@ -173,9 +180,7 @@ def check_large_messages():
     tap.eq(obj["decision"]["action"], "approve",
            "6 MB attachment: approved")
     tap.eq(obj["domain"], "www.example.com", "6 MB attachment: domain")
-    config = os.path.join(work, "small.conf")
-    with open(config, "w") as fh:
-        fh.write("max-message-size = 1M\n")
+    config = write_config("small.conf", "max-message-size = 1M\n")
     action, reasons = decide(*POLICY, config=config,
                              name="request-both-parts.eml")
     tap.eq((action, reasons), ("approve", []),
@@ -235,6 +240,15 @@ def check_untrusted_text_escaped():
            "text output: control characters escaped", result.stdout)
     tap.ok(b"\\x1b" in result.stdout, "text output: escape shown",
            result.stdout)
+    data = (b"From: a@example.org\r\nSubject: =?x-unknown?b?/w==?= "
+            b"\xff\xfe raw\r\n\r\nhello\r\n")
+    result = inspect("--json", *POLICY, "-", input=data)
+    try:
+        subject = json.loads(result.stdout.decode("utf-8"))["subject"]
+    except ValueError as error:
+        subject = error
+    tap.ok(isinstance(subject, str) and subject.endswith(" raw"),
+           "json output: 8-bit subject as valid UTF-8", subject)
 
 
 def check_samples():
@@ -267,5 +281,66 @@ check_large_messages()
 check_default_size_limit()
 check_text_output()
 check_untrusted_text_escaped()
+def check_with_moto():
+    """s3:// sources and the certificate check against moto_server."""
+    moto = Moto()
+    moto_env = tool_env(moto.url)
+    s3 = moto.client("s3")
+    s3.create_bucket(Bucket="mail")
+    path = os.path.join(CORPUS, "request-both-parts.eml")
+    with open(path, "rb") as fh:
+        s3.put_object(Bucket="mail", Key="inbox/one", Body=fh.read())
+    with open(path[:-4] + ".json") as fh:
+        expected = json.load(fh)
+
+    result = inspect("--json", *POLICY, "s3://mail/inbox/one", env=moto_env)
+    tap.eq(result.returncode, 0, "s3 source: exit status")
+    obj = json.loads(result.stdout)
+    tap.eq(obj["approval_url"], expected["approval_url"],
+           "s3 source: approval_url")
+    tap.eq(obj["decision"]["action"], "approve", "s3 source: decision")
+    result = inspect("--json", *POLICY, "s3://mail/inbox/none",
+                     env=moto_env)
+    tap.eq(result.returncode, 3, "missing s3 object: exit status 3")
+
+    # The corpus account is not moto's, so auto skips the check and yes
+    # turns the approval into a hold.
+    for setting, action, status in (("auto", "approve", "skipped"),
+                                    ("yes", "hold", "other-account")):
+        config = os.path.join(work, "verify-%s.conf" % setting)
+        with open(config, "w") as fh:
+            fh.write("verify-certificate = %s\nretries = 0\n" % setting)
+        result = inspect("--json", *POLICY, path, config=config,
+                         env=moto_env)
+        obj = json.loads(result.stdout)
+        check = obj["certificate_check"] or {}
+        tap.eq(obj["decision"]["action"], action,
+               "verify-certificate %s: decision" % setting)
+        tap.eq(check.get("status"), status,
+               "verify-certificate %s: check status" % setting)
+    moto.stop()
+
+
+def check_unreachable_check():
+    """A certificate check that cannot reach AWS is tried and logged once."""
+    config = os.path.join(work, "unreachable.conf")
+    with open(config, "w") as fh:
+        fh.write("verify-certificate = auto\nretries = 0\n")
+    paths = [os.path.join(CORPUS, name + ".eml")
+             for name in ("request-both-parts", "renewal-current")]
+    result = inspect("--json", *POLICY, *paths, config=config)
+    tap.eq(result.returncode, 0, "unreachable check: exit status")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    tap.eq([obj["decision"]["action"] for obj in lines], ["hold", "hold"],
+           "unreachable check: both held")
+    tap.eq([(obj["certificate_check"] or {}).get("status")
+            for obj in lines], ["error", "error"],
+           "unreachable check: both show the error")
+    tap.eq(result.stderr.count(b"certificate cannot be checked"), 1,
+           "unreachable check: logged once")
+
+
 check_samples()
+check_unreachable_check()
+check_with_moto()
 tap.exit()
