@@ -68,9 +68,8 @@ config_is_china(const char *region)
 }
 
 /*
- * A region becomes part of a host name, so only names shaped like AWS's
- * (lower-case letters, digits and inner hyphens) may build one: anything
- * else could point signed requests at a host outside AWS.
+ * Checks that a region has the shape of AWS's names (lower-case letters,
+ * digits and inner hyphens), because it becomes part of a host name.
  */
 static bool
 config_region_is_valid(const char *region)
@@ -420,12 +419,12 @@ aws_config_endpoint(const char *service, const char *region,
 		return NULL;
 	}
 	if (!config_region_is_valid(region)) {
-		char *shown = str_escaped(region);
+		char *escaped = str_escaped(region);
 
 		log_error("endpoint: %s: invalid region \"%s\": expected a "
 		    "name such as us-east-1; check --region, region in the "
-		    "config file, AWS_REGION or the profile", spec->id, shown);
-		free(shown);
+		    "config file, AWS_REGION or the profile", spec->id, escaped);
+		free(escaped);
 		return NULL;
 	}
 	return xasprintf("https://%s.%s.%s", spec->host_prefix, region,
