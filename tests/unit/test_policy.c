@@ -262,6 +262,7 @@ test_ignore(void)
 	    "other mail with a look-alike link: ignored");
 	free(reasons);
 
+	acm_email_free(&e);
 	good_email(&e);
 	e.is_acm = false;
 	set(&e.domain, NULL);
