@@ -197,6 +197,18 @@ add_problems(const struct acm_email *email, const char *const *codes,
 	}
 }
 
+/*
+ * Returns whether the message has one valid approval link or several.
+ * Such a message is a validation request in an unknown layout, so it is
+ * held for a person rather than ignored.
+ */
+static bool
+carries_approval_link(const struct acm_email *email)
+{
+	return email->has_link ||
+	    findings_has(&email->problems, "ambiguous-approval-link");
+}
+
 void
 policy_decide(const struct policy *policy, const struct acm_email *email,
     struct policy_decision *decision)
@@ -213,6 +225,11 @@ policy_decide(const struct policy *policy, const struct acm_email *email,
 		decision->action = POLICY_IGNORE;
 		return;
 	}
+	if (!email->is_acm && reasons->count == 0 &&
+	    carries_approval_link(email))
+		findings_add(reasons, "unrecognised-acm-email",
+		    "the message carries an ACM approval link but not the "
+		    "subject or Domain and account lines of an ACM email");
 	if (!email->is_acm && reasons->count == 0) {
 		findings_add(reasons, "not-acm",
 		    "not an ACM validation email");

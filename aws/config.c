@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/str.h"
 
 /* Per-service environment suffixes and public host names. */
 struct service_spec {
@@ -64,6 +65,25 @@ static bool
 config_is_china(const char *region)
 {
 	return region != NULL && str_starts_with(region, "cn-");
+}
+
+/*
+ * Checks that a region has the shape of AWS's names (lower-case letters,
+ * digits and inner hyphens), because it becomes part of a host name.
+ */
+static bool
+config_region_is_valid(const char *region)
+{
+	size_t len = strlen(region);
+
+	if (len == 0 || len > 32 || !islower((unsigned char)region[0]) ||
+	    region[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!islower((unsigned char)region[i]) &&
+		    !isdigit((unsigned char)region[i]) && region[i] != '-')
+			return false;
+	return true;
 }
 
 char *
@@ -396,6 +416,15 @@ aws_config_endpoint(const char *service, const char *region,
 	if (region == NULL || *region == '\0') {
 		log_error("endpoint: %s: no region set; use --region or "
 		    "AWS_REGION", spec->id);
+		return NULL;
+	}
+	if (!config_region_is_valid(region)) {
+		char *escaped = str_escaped(region);
+
+		log_error("endpoint: %s: invalid region \"%s\": expected a "
+		    "name such as us-east-1; check --region, region in the "
+		    "config file, AWS_REGION or the profile", spec->id, escaped);
+		free(escaped);
 		return NULL;
 	}
 	return xasprintf("https://%s.%s.%s", spec->host_prefix, region,

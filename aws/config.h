@@ -38,7 +38,7 @@ char *aws_config_region(const char *flag, const char *profile);
  * the service's public host for region (amazonaws.com.cn for cn-*).
  * *overridden (may be NULL) is set when the URL came from a setting.
  * Returns NULL (logged) for an unknown service, or when the default host
- * needs a region and region is NULL.
+ * needs a region and region is NULL or not shaped like a region name.
  */
 char *aws_config_endpoint(const char *service, const char *region,
     const char *profile, bool *overridden);

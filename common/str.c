@@ -167,6 +167,19 @@ str_hex_encode(struct buf *out, const unsigned char *data, size_t len)
 	out->data[out->len] = '\0';
 }
 
+/*
+ * Returns whether cp is a bidirectional mark, embedding, override or
+ * isolate, or a line or paragraph separator.  These reorder or break the
+ * text around them on a terminal, so one in a subject could make a log
+ * line read differently from what it holds.
+ */
+static bool
+is_format_control(unsigned int cp)
+{
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Returns the length of the valid UTF-8 sequence at s, or 0. */
 static size_t
 utf8_sequence_length(const unsigned char *s, size_t len)
@@ -200,6 +213,8 @@ utf8_sequence_length(const unsigned char *s, size_t len)
 		return 0;
 	/* C1 controls (U+0080..U+009F) can drive terminals too. */
 	if (need == 2 && cp < 0xa0)
+		return 0;
+	if (need == 3 && is_format_control(cp))
 		return 0;
 	return need;
 }

@@ -48,7 +48,8 @@ void str_hex_encode(struct buf *out, const unsigned char *data, size_t len);
 
 /*
  * Appends untrusted text for a terminal or a log: control characters,
- * DEL and bytes of invalid UTF-8 become \xNN, and backslash becomes \\.
+ * DEL, bidirectional and line-separator format characters and bytes of
+ * invalid UTF-8 become \xNN, and backslash becomes \\.
  */
 void str_escape_untrusted(struct buf *out, const char *s, size_t len);
 

@@ -416,6 +416,40 @@ test_default_endpoints(void)
 	free(err);
 }
 
+/* A region is spliced into a host name; a bad one must not build a URL. */
+static void
+test_invalid_regions(void)
+{
+	static const char *const bad[] = {
+		"evil.example#", "../../x", "us-east-1\x1b[31m", "\"us-east-1",
+		"US-EAST-1", "us-east-1.", "-us-east-1", "us-east-1-",
+		"us east 1", "us-east-1/x", "us-east-1:443", "",
+	};
+	struct capture cap;
+	char *err, *url;
+
+	env_reset();
+	capture_begin(&cap);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		url = aws_config_endpoint("s3", bad[i], NULL, NULL);
+		is_str(url, NULL, "region #%zu builds no endpoint", i);
+		free(url);
+	}
+	url = aws_config_endpoint("route53", "evil.example#", NULL, NULL);
+	is_str(url, "https://route53.amazonaws.com",
+	    "a global service ignores the region");
+	free(url);
+	err = capture_end(&cap);
+	ok(contains(err, "invalid region \"evil.example#\""),
+	    "invalid region reported");
+	ok(!contains(err, "\x1b"), "region escaped in the log");
+	free(err);
+	check_endpoint("s3", "us-gov-west-1",
+	    "https://s3.us-gov-west-1.amazonaws.com", false);
+	check_endpoint("s3", "ap-southeast-5",
+	    "https://s3.ap-southeast-5.amazonaws.com", false);
+}
+
 static void
 test_endpoint_overrides(void)
 {
@@ -879,6 +913,7 @@ main(void)
 	test_process_failures();
 	test_env_first();
 	test_shared_keys();
+	test_invalid_regions();
 	test_nothing_found();
 	test_full_uri_hosts();
 	test_metadata_json();

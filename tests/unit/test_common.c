@@ -49,6 +49,16 @@ test_escape(void)
 	is_str(s, "ok\\x1b[31m\\\\\\xff\xc3\xa9",
 	    "escape control, backslash and invalid UTF-8");
 	free(s);
+
+	s = str_escaped("g\xe2\x80\xaeh\xe2\x81\xa6i\xe2\x80\xa8j"
+	    "\xe2\x80\x8fk");
+	is_str(s, "g\\xe2\\x80\\xaeh\\xe2\\x81\\xa6i\\xe2\\x80\\xa8j"
+	    "\\xe2\\x80\\x8fk", "escape bidi controls and separators");
+	free(s);
+	s = str_escaped("\xe2\x80\x94 \xe2\x82\xac \xe2\x80\x8b");
+	is_str(s, "\xe2\x80\x94 \xe2\x82\xac \xe2\x80\x8b",
+	    "keep other three-byte characters");
+	free(s);
 }
 
 static void

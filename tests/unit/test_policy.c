@@ -262,6 +262,26 @@ test_ignore(void)
 	    "other mail with a look-alike link: ignored");
 	free(reasons);
 
+	acm_email_free(&e);
+	good_email(&e);
+	e.is_acm = false;
+	set(&e.domain, NULL);
+	set(&e.requested_domain, NULL);
+	reasons = decide(&p, &e, &action, &check_needed);
+	is_str(policy_action_name(action), "hold",
+	    "unrecognised layout with an approval link: held");
+	is_str(reasons, "unrecognised-acm-email",
+	    "unrecognised layout with an approval link: reason");
+	free(reasons);
+
+	m_ambiguous(&e, &p);
+	reasons = decide(&p, &e, &action, &check_needed);
+	is_str(policy_action_name(action), "hold",
+	    "unrecognised layout with two approval links: held");
+	free(reasons);
+	acm_email_free(&e);
+	memset(&e, 0, sizeof(e));
+
 	findings_add(&e.problems, "message-too-large", "x");
 	reasons = decide(&p, &e, &action, &check_needed);
 	is_str(policy_action_name(action), "hold",
