@@ -18,7 +18,8 @@ static const char *const blocking_problems[] = {
 	"too-many-parts", "conflicting-domain", "conflicting-account",
 	"conflicting-region", "conflicting-certificate", "invalid-account",
 	"invalid-certificate", "invalid-domain", "invalid-region",
-	"invalid-approval-link", "ambiguous-approval-link", NULL,
+	"invalid-approval-link", "ambiguous-approval-link", "nul-in-header",
+	NULL,
 };
 
 const char *
@@ -76,6 +77,7 @@ static void
 check_sender(const struct acm_email *email, struct findings *reasons)
 {
 	const struct ses_auth *auth = &email->auth;
+	bool aligned, ses_only;
 
 	if (email->from == NULL || strcmp(email->from, ACM_EMAIL_FROM) != 0)
 		findings_add(reasons, "from-not-amazon",
@@ -86,14 +88,23 @@ check_sender(const struct acm_email *email, struct findings *reasons)
 		    "from SES can be trusted");
 		return;
 	}
-	if (!ses_auth_dkim_passed(auth, "certificates.amazon.com") &&
-	    !ses_auth_dkim_passed(auth, "amazonses.com"))
+	aligned = ses_auth_dkim_passed(auth, "certificates.amazon.com");
+	ses_only = !aligned && ses_auth_dkim_passed(auth, "amazonses.com");
+	if (!aligned && !ses_only)
 		findings_add(reasons, "dkim-not-aligned",
 		    "SES recorded no passing DKIM signature of "
 		    "certificates.amazon.com or amazonses.com");
 	if (auth->dmarc != NULL && strcmp(auth->dmarc, "fail") == 0)
 		findings_add(reasons, "dmarc-fail", "SES recorded a DMARC "
 		    "failure");
+	/* Every message sent through SES carries an amazonses.com
+	 * signature, so on its own it says nothing about the From domain:
+	 * then DMARC must have passed for it. */
+	else if (ses_only && (auth->dmarc == NULL ||
+	    strcmp(auth->dmarc, "pass") != 0))
+		findings_add(reasons, "dmarc-not-pass", "only an amazonses.com "
+		    "DKIM signature passed and SES recorded no DMARC pass for "
+		    "the sender's domain");
 	if (auth->virus == NULL || strcmp(auth->virus, "pass") != 0)
 		findings_add(reasons, "virus-not-pass",
 		    "the SES virus verdict is %s, not PASS",

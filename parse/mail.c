@@ -220,6 +220,25 @@ read_sender(struct mail *mail, GMimeMessage *msg)
 		mail->subject = copy_valid_utf8(subject);
 }
 
+/*
+ * Returns whether the top-level header block (up to the first empty line)
+ * has a NUL byte.  RFC 5322 forbids NUL, and C strings end at it, so
+ * "From: a@b\0@c" would otherwise be read as a@b.
+ */
+static bool
+header_has_nul(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\0')
+			return true;
+		if (data[i] == '\n' && (i + 1 < len) && (data[i + 1] == '\n' ||
+		    (data[i + 1] == '\r' && i + 2 < len &&
+		    data[i + 2] == '\n')))
+			return false;
+	}
+	return false;
+}
+
 int
 mail_parse(const char *data, size_t len, const struct mail_limits *limits,
     struct mail *mail)
@@ -237,6 +256,10 @@ mail_parse(const char *data, size_t len, const struct mail_limits *limits,
 		    "(%zu)", len, limits->max_size);
 		return -1;
 	}
+	if (header_has_nul(data, len))
+		findings_add(&mail->problems, "nul-in-header",
+		    "a header of the message has a NUL byte, so what GMime "
+		    "reads may differ from what other mail software reads");
 	pthread_once(&gmime_once, init_gmime);
 
 	/* Wrap data without copying: the stream does not own the array,

@@ -472,9 +472,45 @@ test_buffer_and_limits(void)
 	acm_email_free(&email);
 }
 
+/* From cut short by a NUL byte: GMime would read Amazon's address. */
+static const char nul_from_message[] =
+    "X-SES-Spam-Verdict: PASS\r\n"
+    "X-SES-Virus-Verdict: PASS\r\n"
+    "Authentication-Results: amazonses.com;\r\n"
+    " spf=pass; dkim=pass header.i=@certificates.amazon.com;\r\n"
+    " dmarc=pass header.from=certificates.amazon.com;\r\n"
+    "X-SES-RECEIPT: x\r\n"
+    "From: no-reply@certificates.amazon.com\0@evil.example.net\r\n"
+    "Subject: Certificate request for www.example.com\r\n"
+    "Content-Type: text/plain\r\n\r\n"
+    "Domain: www.example.com\r\nAWS account ID: 111122223333\r\n"
+    "AWS Region name: us-east-1\r\n"
+    "Certificate Identifier: arn:aws:acm:us-east-1:111122223333:"
+    "certificate/0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\r\n"
+    "https://us-east-1.acm-certificates.amazon.com" QUERY "\r\n";
+
+static void
+test_nul_in_header(void)
+{
+	struct acm_email email;
+
+	acm_email_parse(nul_from_message, sizeof(nul_from_message) - 1,
+	    &limits, &email);
+	ok(findings_has(&email.problems, "nul-in-header"),
+	    "NUL in From: reported as nul-in-header");
+	acm_email_free(&email);
+
+	acm_email_parse(readonly_message, sizeof(readonly_message) - 1,
+	    &limits, &email);
+	ok(!findings_has(&email.problems, "nul-in-header"),
+	    "no NUL in headers: not reported");
+	acm_email_free(&email);
+}
+
 int
 main(void)
 {
+	test_nul_in_header();
 	test_good_links();
 	test_lookalike_links();
 	test_regions();

@@ -94,8 +94,20 @@ static void m_dkim_ses(struct acm_email *e, struct policy *p)
 	strlist_free(&e->auth.dkim_pass_domains);
 	strlist_add(&e->auth.dkim_pass_domains, "amazonses.com");
 }
+static void m_dkim_ses_dmarc(struct acm_email *e, struct policy *p)
+{
+	m_dkim_ses(e, p);
+	set(&e->auth.dmarc, "pass");
+}
+static void m_dkim_ses_dmarc_none(struct acm_email *e, struct policy *p)
+{
+	m_dkim_ses(e, p);
+	set(&e->auth.dmarc, "none");
+}
 static void m_dmarc(struct acm_email *e, struct policy *p)
 { set(&e->auth.dmarc, "fail"); }
+static void m_nul_header(struct acm_email *e, struct policy *p)
+{ findings_add(&e->problems, "nul-in-header", "a header has a NUL byte"); }
 static void m_virus(struct acm_email *e, struct policy *p)
 { set(&e->auth.virus, "fail"); }
 static void m_no_virus(struct acm_email *e, struct policy *p)
@@ -171,7 +183,14 @@ static const struct {
 	{ "no SES receipt", m_no_receipt, POLICY_HOLD, "no-ses-verdicts" },
 	{ "DKIM of another domain", m_dkim_other, POLICY_HOLD,
 	    "dkim-not-aligned" },
-	{ "DKIM of amazonses.com", m_dkim_ses, POLICY_APPROVE, "" },
+	{ "DKIM of amazonses.com, no DMARC", m_dkim_ses, POLICY_HOLD,
+	    "dmarc-not-pass" },
+	{ "DKIM of amazonses.com, DMARC none", m_dkim_ses_dmarc_none,
+	    POLICY_HOLD, "dmarc-not-pass" },
+	{ "DKIM of amazonses.com, DMARC pass", m_dkim_ses_dmarc,
+	    POLICY_APPROVE, "" },
+	{ "NUL byte in a header", m_nul_header, POLICY_HOLD,
+	    "nul-in-header" },
 	{ "DMARC fail", m_dmarc, POLICY_HOLD, "dmarc-fail" },
 	{ "virus FAIL", m_virus, POLICY_HOLD, "virus-not-pass" },
 	{ "no virus verdict", m_no_virus, POLICY_HOLD, "virus-not-pass" },
