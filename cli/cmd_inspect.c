@@ -200,6 +200,8 @@ print_json(const char *source, const struct acm_email *e,
     const struct verify_result *check)
 {
 	json_object *obj = json_object_new_object();
+	struct buf line = {0};
+	const char *text;
 
 	json_object_object_add(obj, "source", json_object_new_string(source));
 	json_object_object_add(obj, "is_acm",
@@ -224,8 +226,11 @@ print_json(const char *source, const struct acm_email *e,
 	json_object_object_add(obj, "problems", json_findings(&e->problems));
 	json_object_object_add(obj, "decision", json_decision(decision));
 	json_object_object_add(obj, "certificate_check", json_check(check));
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	str_json_escape_controls(&line, text, strlen(text));
+	puts(line.data);
+	buf_free(&line);
 	json_object_put(obj);
 }
 

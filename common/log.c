@@ -247,6 +247,8 @@ static void
 write_json(enum log_level level, const char *message)
 {
 	struct json_object *obj = json_object_new_object();
+	struct buf line = {0};
+	const char *text;
 	char stamp[64];
 	struct timespec now;
 	struct tm tm;
@@ -261,8 +263,11 @@ write_json(enum log_level level, const char *message)
 	    json_object_new_string(level_names[level]));
 	json_object_object_add(obj, "message",
 	    json_object_new_string(message));
-	fprintf(stderr, "%s\n", json_object_to_json_string_ext(obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	str_json_escape_controls(&line, text, strlen(text));
+	fprintf(stderr, "%s\n", line.data);
+	buf_free(&line);
 	json_object_put(obj);
 }
 

@@ -180,24 +180,28 @@ is_format_control(unsigned int cp)
 	    (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* Returns the length of the valid UTF-8 sequence at s, or 0. */
+/*
+ * Decodes the UTF-8 sequence at s into *cp; returns its length, or 0 when
+ * it is not valid UTF-8 (overlong, surrogate, out of range, truncated).
+ */
 static size_t
-utf8_sequence_length(const unsigned char *s, size_t len)
+utf8_decode(const unsigned char *s, size_t len, unsigned int *cp)
 {
 	size_t need;
-	unsigned int cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		need = 2;
-		cp = s[0] & 0x1f;
+		*cp = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		need = 3;
-		cp = s[0] & 0x0f;
+		*cp = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		need = 4;
-		cp = s[0] & 0x07;
+		*cp = s[0] & 0x07;
 	} else {
 		return 0;
 	}
@@ -206,15 +210,33 @@ utf8_sequence_length(const unsigned char *s, size_t len)
 	for (size_t i = 1; i < need; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		*cp = (*cp << 6) | (s[i] & 0x3f);
 	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((need == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (need == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
 		return 0;
-	/* C1 controls (U+0080..U+009F) can drive terminals too. */
-	if (need == 2 && cp < 0xa0)
-		return 0;
-	if (need == 3 && is_format_control(cp))
+	return need;
+}
+
+/*
+ * Returns whether a code point above U+007F may reach a terminal as is:
+ * C1 controls (U+0080..U+009F) can drive terminals too, and the format
+ * controls can reorder what is shown.
+ */
+static bool
+is_printable_above_ascii(unsigned int cp)
+{
+	return cp >= 0xa0 && !is_format_control(cp);
+}
+
+/* Returns the length of the printable UTF-8 sequence at s, or 0. */
+static size_t
+utf8_sequence_length(const unsigned char *s, size_t len)
+{
+	unsigned int cp;
+	size_t need = utf8_decode(s, len, &cp);
+
+	if (need > 1 && !is_printable_above_ascii(cp))
 		return 0;
 	return need;
 }
@@ -287,4 +309,25 @@ str_parse_bool(const char *s, bool *out)
 		}
 	}
 	return -1;
+}
+
+void
+str_json_escape_controls(struct buf *out, const char *json, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)json;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned int cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (n > 1 && !is_printable_above_ascii(cp)) {
+			buf_printf(out, "\\u%04x", cp);
+		} else {
+			if (n == 0)
+				n = 1;
+			buf_append(out, p + i, n);
+		}
+		i += n;
+	}
 }

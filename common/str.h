@@ -53,6 +53,15 @@ void str_hex_encode(struct buf *out, const unsigned char *data, size_t len);
  */
 void str_escape_untrusted(struct buf *out, const char *s, size_t len);
 
+/*
+ * Appends JSON text with C1 controls and the bidirectional and separator
+ * format characters inside its strings written as \uXXXX escapes, so the
+ * text stays valid JSON and cannot reorder a terminal line.  json-c
+ * escapes only the characters below U+0020.
+ */
+void str_json_escape_controls(struct buf *out, const char *json,
+    size_t len);
+
 /* Returns a newly allocated escaped copy (see str_escape_untrusted). */
 char *str_escaped(const char *s);
 

@@ -110,9 +110,23 @@ test_redact(void)
 	free(s);
 }
 
+static void
+test_json_escape(void)
+{
+	/* U+009B (CSI), U+202E (right-to-left override), then plain é. */
+	const char *json = "{\"s\":\"a\xc2\x9b" "b\xe2\x80\xae" "c\xc3\xa9\"}";
+	struct buf b = {0};
+
+	str_json_escape_controls(&b, json, strlen(json));
+	is_str(b.data, "{\"s\":\"a\\u009bb\\u202ec\xc3\xa9\"}",
+	    "JSON escape C1 and bidirectional controls");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_json_escape();
 	test_buf();
 	test_uri_encode();
 	test_escape();
