@@ -249,7 +249,7 @@ percent_decode(const char *s, size_t len)
 {
 	struct buf out = { 0 };
 
-	/* Appending nothing terminates the buffer even when s is empty. */
+	/* Allocate now, so out.data is a string even when s is empty. */
 	buf_append(&out, "", 0);
 	if (str_uri_decode(&out, s, len, false) != 0 ||
 	    memchr(out.data ? out.data : "", '\0', out.len) != NULL) {

@@ -20,6 +20,11 @@ test_buf(void)
 	ok(b.data[b.len] == '\0', "buf stays NUL-terminated");
 	buf_free(&b);
 	ok(b.data == NULL && b.len == 0, "buf_free empties");
+
+	buf_reserve(&b, 100);
+	ok(b.data != NULL && b.data[0] == '\0',
+	    "buf_reserve on an empty buf leaves an empty string");
+	buf_free(&b);
 }
 
 static void
