@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential pkg-config libcurl4-openssl-dev libssl-dev
 libgmime-3.0-dev libpcre2-dev libjson-c-dev libxml2-dev
-openssl ca-certificates mandoc clang iproute2 valgrind"
+openssl ca-certificates mandoc clang libclang-rt-14-dev iproute2 valgrind"
 
 missing=""
 for package in $packages; do
