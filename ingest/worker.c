@@ -413,13 +413,14 @@ decide_message(struct job *job)
 	    &message);
 	if (status == STORE_CONFLICT) {
 		job->outcome = INGEST_HELD;
-		add_reason(job, "the message is larger than max-message-size "
-		    "(%zu bytes)", w->opts->max_message_size);
+		add_reason(job, "message-too-large: the message is larger "
+		    "than max-message-size (%zu bytes)",
+		    w->opts->max_message_size);
 		status = 0;
 		goto out;
 	}
 	if (status != STORE_OK) {
-		add_reason(job, "the message could not be read");
+		add_reason(job, "read-failed: the message could not be read");
 		status = -1;
 		goto out;
 	}
@@ -430,7 +431,8 @@ decide_message(struct job *job)
 		if (why->count > 0)
 			add_reason(job, "%s", why->items[why->count - 1]);
 		else
-			add_reason(job, "the message could not be decided");
+			add_reason(job, "decide-failed: the message could "
+			    "not be decided");
 		status = -1;
 		goto out;
 	}
@@ -455,8 +457,9 @@ link_expired(struct job *job)
 	if (sent == 0 || age <= max_age)
 		return false;
 	job->outcome = INGEST_EXPIRED;
-	add_reason(job, "the validation link is %lld hours old, older than "
-	    "link-max-age (%ld hours)", age / 3600, max_age / 3600);
+	add_reason(job, "link-expired: the validation link is %lld hours "
+	    "old, older than link-max-age (%ld hours)", age / 3600,
+	    max_age / 3600);
 	return true;
 }
 
@@ -479,7 +482,7 @@ approve_message(struct job *job)
 		return 1;
 	}
 	if (status != STORE_OK) {
-		add_reason(job, "the claim could not be renewed");
+		add_reason(job, "claim-lost: the claim could not be renewed");
 		return -1;
 	}
 	ingest_hook_step("after-renew");
@@ -493,18 +496,19 @@ approve_message(struct job *job)
 		return 0;
 	case INGEST_APPROVAL_EXPIRED:
 		job->outcome = INGEST_EXPIRED;
-		add_reason(job, "the approval site says the link has expired");
+		add_reason(job, "approval-expired: the approval site says "
+		    "the link has expired");
 		return 0;
 	case INGEST_APPROVAL_UNKNOWN:
 		job->outcome = INGEST_FAILED;
-		add_reason(job, "the approval site does not know the request "
-		    "(HTTP %ld)", a->http_status);
+		add_reason(job, "approval-unknown: the approval site does "
+		    "not know the request (HTTP %ld)", a->http_status);
 		return 0;
 	case INGEST_APPROVAL_UNEXPECTED:
 	case INGEST_APPROVAL_FAILED:
 		break;
 	}
-	add_reason(job, "approval failed (%s, HTTP %ld): %s",
+	add_reason(job, "approval-failed: approval failed (%s, HTTP %ld): %s",
 	    approval_names[a->outcome], a->http_status,
 	    a->detail ? a->detail : "no detail");
 	return -1;
@@ -520,13 +524,14 @@ finish_message(struct job *job, bool write_record)
 
 	if (write_record &&
 	    store_result_write(s, job->e->id, record) != STORE_OK) {
-		add_reason(job, "the result record could not be written");
+		add_reason(job, "result-write-failed: the result record "
+		    "could not be written");
 		goto out;
 	}
 	ingest_hook_step("after-result");
 	status = store_file(s, job->e, outcome_names[job->outcome]);
 	if (status == STORE_ERROR) {
-		add_reason(job, "the message could not be filed");
+		add_reason(job, "file-failed: the message could not be filed");
 		status = -1;
 		goto out;
 	}
@@ -559,7 +564,7 @@ retry_later(struct job *job)
 	job->claim.last_error = xstrdup(why);
 	if (job->claim.attempts >= job->w->opts->max_attempts) {
 		job->outcome = INGEST_FAILED;
-		add_reason(job, "gave up after %ld attempts: %s",
+		add_reason(job, "max-attempts: gave up after %ld attempts: %s",
 		    job->claim.attempts, job->claim.last_error);
 		job->claim.attempts--;
 		if (finish_message(job, true) == 0)
@@ -600,7 +605,7 @@ process_claimed(struct job *job)
 
 	if (job->claim.attempts >= job->w->opts->max_attempts) {
 		job->outcome = INGEST_FAILED;
-		add_reason(job, "gave up after %ld attempts: %s",
+		add_reason(job, "max-attempts: gave up after %ld attempts: %s",
 		    job->claim.attempts, job->claim.last_error ?
 		    job->claim.last_error : "the worker stopped");
 		job->claim.attempts--;
@@ -619,7 +624,8 @@ process_claimed(struct job *job)
 		goto out;
 	}
 	if (status == STORE_ERROR) {
-		add_reason(job, "the result record could not be read");
+		add_reason(job, "result-read-failed: the result record "
+		    "could not be read");
 		status = -1;
 		goto out;
 	}
@@ -656,9 +662,20 @@ fill_report(struct job *job, struct ingest_report *report)
 	memset(report, 0, sizeof(*report));
 	report->outcome = job->outcome;
 	report->id = xstrdup(job->id);
-	if (job->reasons.count > 0)
+	/* A hold lists every policy reason; for a retry or a failure the
+	 * last reason is the one that ended the attempt. */
+	if (job->outcome == INGEST_HELD && job->reasons.count > 1) {
+		struct buf all = { 0 };
+
+		for (size_t i = 0; i < job->reasons.count; i++)
+			buf_printf(&all, "%s%s", i ? "; " : "",
+			    job->reasons.items[i]);
+		report->reason = str_escaped(all.data);
+		buf_free(&all);
+	} else if (job->reasons.count > 0) {
 		report->reason = str_escaped(
 		    job->reasons.items[job->reasons.count - 1]);
+	}
 	if (job->decision.domain != NULL)
 		report->domain = str_escaped(job->decision.domain);
 }
@@ -680,7 +697,8 @@ ingest_worker_process(struct ingest_worker *w, const struct store_entry *e,
 		job.outcome = INGEST_BUSY;
 	} else if (status != STORE_OK) {
 		job.outcome = INGEST_RETRY;
-		add_reason(&job, "the message could not be claimed");
+		add_reason(&job, "claim-failed: the message could not be "
+		    "claimed");
 	} else {
 		ingest_hook_step("after-claim");
 		process_claimed(&job);
