@@ -110,6 +110,8 @@ check_certificate(struct process_ctx *ctx, const struct acm_email *email,
 	    ctx->config->verify == VERIFY_SETTING_NO)
 		return 0;
 	verify_certificate(&ctx->verify, email, &result);
+	out->certificate_check = xasprintf("%s: %s", result.code,
+	    result.text);
 	if (result.status == VERIFY_ERROR && result.transient) {
 		strlist_add_owned(&out->reasons, xasprintf("%s: %s",
 		    result.code, result.text));

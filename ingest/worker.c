@@ -95,6 +95,7 @@ ingest_decision_clear(struct ingest_decision *d)
 	free(d->account_id);
 	free(d->region);
 	free(d->certificate);
+	free(d->certificate_check);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -325,6 +326,7 @@ result_record(struct job *job)
 	add_string(obj, "account_id", d->account_id);
 	add_string(obj, "region", d->region);
 	add_string(obj, "certificate", d->certificate);
+	add_string(obj, "certificate_check", d->certificate_check);
 	if (job->approved_tried) {
 		struct json_object *a = json_object_new_object();
 

@@ -31,6 +31,7 @@ struct ingest_decision {
 	char *account_id;
 	char *region;
 	char *certificate;	/* ARN, or the bare id of older messages */
+	char *certificate_check; /* "code: text" of the ACM check, or NULL */
 	time_t sent_at;		/* the Date header; 0 when unknown */
 };
 

@@ -147,6 +147,23 @@ def read_result(s3, bucket, message_id):
         return {}
 
 
+def record_lines(record, outcome):
+    """Return the lines of a result record worth showing in the walk."""
+    lines = []
+    if outcome == "approved":
+        if record.get("certificate_check"):
+            lines.append("ACM check: " + record["certificate_check"])
+        approval = record.get("approval") or {}
+        if approval:
+            lines.append("approval page: %s (HTTP %s)"
+                         % (approval.get("result"),
+                            approval.get("http_status")))
+        return lines
+    for reason in record.get("reasons") or []:
+        lines.append("why: " + reason)
+    return lines
+
+
 def main():
     if not os.access(stand.ACM_INBOX, os.X_OK):
         sys.exit("demo: %s not found; run 'make' first" % stand.ACM_INBOX)
@@ -206,16 +223,12 @@ def main():
     for name, expected, message_id in inbox:
         outcome = find_outcome(s3, bucket, message_id)
         record_json = read_result(s3, bucket, message_id)
-        reasons = record_json.get("reasons") or []
-        reason_text = "; ".join(r if isinstance(r, str) else
-                                r.get("text", r.get("code", str(r)))
-                                for r in reasons)
         mark = "ok" if outcome == expected else "UNEXPECTED"
         if outcome != expected:
             failures += 1
         say("   %-42s %-9s %s" % (name, outcome, mark))
-        if reason_text and outcome != "approved":
-            say("   %-42s   why: %s" % ("", reason_text[:160]))
+        for line in record_lines(record_json, outcome):
+            say("   %-42s   %s" % ("", line))
     left = s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX + "inbox/")
     if left.get("KeyCount", 0):
         failures += 1

@@ -28,6 +28,8 @@ def main():
                detail)
     tap.ok("UNEXPECTED" not in out, "demo has no unexpected outcome",
            detail)
+    tap.eq(out.count("ACM check: certificate-verified"), 3,
+           "demo result records carry the ACM check")
     tap.ok("3 POSTs, 3 approvals" in out, "demo approval site count",
            detail)
     tap.ok("every message ended where it should" in out,
