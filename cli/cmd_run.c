@@ -47,8 +47,9 @@ static const char usage[] =
 "      --prefix PREFIX     key prefix (default: config prefix)\n"
 "\n"
 "Exit status: 0 done (also when there was nothing to do), 1 a message\n"
-"was held or failed, 2 usage or configuration error, 3 AWS or network\n"
-"failure before any message was processed.\n";
+"was held, failed or left in the inbox for a retry, 2 usage or\n"
+"configuration error, 3 AWS or network failure before any message was\n"
+"processed.\n";
 
 enum {
 	OPT_SOURCE = 1,

@@ -41,6 +41,7 @@ static const char usage[] =
 "      --ca-bundle FILE    CA certificates for HTTPS\n"
 "      --connect-to H:P:H2:P2  send connections for H:P to H2:P2\n"
 "  -h, --help              show help\n"
+"  -V, --version           print the version\n"
 "\n"
 "Exit status: 0 done, 1 a message failed or was held, 2 usage or\n"
 "configuration error, 3 AWS or network failure. See acm-inbox(1).\n";

@@ -94,6 +94,21 @@ handle_common(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+/* Prints a getopt error: opt is '?' (unknown) or ':' (missing value). */
+static void
+report_option_error(const struct cli *cli, int opt, const char *arg)
+{
+	char *shown = str_escaped(arg);
+
+	if (opt == ':')
+		cli_usage_error(cli, "option '%s' needs a value", shown);
+	else if (optopt != 0 && strncmp(arg, "--", 2) != 0)
+		cli_usage_error(cli, "unknown option '-%c'", optopt);
+	else
+		cli_usage_error(cli, "unknown option '%s'", shown);
+	free(shown);
+}
+
 int
 cli_getopt(struct cli *cli, int argc, char **argv,
     const struct cli_command_spec *spec, int *status)
@@ -110,9 +125,12 @@ cli_getopt(struct cli *cli, int argc, char **argv,
 	memset(merged + n + COMMON_COUNT, 0, sizeof(merged[0]));
 	/* Before the command name, stop at the first operand (the command);
 	 * after it, operands and options may be mixed. */
-	snprintf(shortopts, sizeof(shortopts), "%s%s%s",
+	snprintf(shortopts, sizeof(shortopts), "%s:%s%s",
 	    cli->command == NULL ? "+" : "",
 	    spec->shortopts ? spec->shortopts : "", COMMON_SHORTOPTS);
+	/* Report option errors here, under the tool's name rather than
+	 * argv[0], which may be a long path or the command name. */
+	opterr = 0;
 
 	for (;;) {
 		int handled;
@@ -126,9 +144,7 @@ cli_getopt(struct cli *cli, int argc, char **argv,
 			return CLI_GETOPT_EXIT;
 		}
 		if (opt == '?' || opt == ':') {
-			fprintf(stderr, "Try 'acm-inbox %s%s--help'.\n",
-			    cli->command ? cli->command : "",
-			    cli->command ? " " : "");
+			report_option_error(cli, opt, argv[optind - 1]);
 			*status = EXIT_USAGE;
 			return CLI_GETOPT_EXIT;
 		}
