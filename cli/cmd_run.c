@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/message.h"
 #include "ingest/notify.h"
 #include "ingest/process.h"
 #include "ingest/run.h"
@@ -156,45 +157,15 @@ parse_args(struct cli *cli, int argc, char **argv, struct run_args *a,
 	return bad ? -1 : 0;
 }
 
-/* Returns the 12 digits of "111122223333" or "1111-2222-3333", or NULL. */
-static char *
-account_digits(const char *id)
-{
-	char digits[13];
-	size_t n = 0;
-
-	for (const char *p = id; *p; p++) {
-		if (*p == '-' && (p - id == 4 || p - id == 9))
-			continue;
-		if (!isdigit((unsigned char)*p) || n == 12)
-			return NULL;
-		digits[n++] = *p;
-	}
-	digits[n] = '\0';
-	return n == 12 ? xstrdup(digits) : NULL;
-}
-
 static int
 build_process_config(struct cli *cli, struct ingest_process_config *pc,
     const char *save_dir)
 {
 	const struct config *c = &cli->config;
-	const struct strlist *domains = c->allow_domains.count ?
-	    &c->allow_domains : &c->domains;
+	struct strlist none = { 0 };
 
-	for (size_t i = 0; i < c->allow_accounts.count; i++) {
-		char *id = account_digits(c->allow_accounts.items[i]);
-
-		if (id == NULL) {
-			fprintf(stderr, "acm-inbox run: allow-account: invalid "
-			    "AWS account ID '%s': expected 12 digits\n",
-			    c->allow_accounts.items[i]);
-			return -1;
-		}
-		strlist_add_owned(&pc->policy.allow_accounts, id);
-	}
-	for (size_t i = 0; i < domains->count; i++)
-		strlist_add(&pc->policy.allow_domains, domains->items[i]);
+	if (cli_policy_build("run", &none, &none, c, &pc->policy) != 0)
+		return -1;
 	if (pc->policy.allow_accounts.count == 0)
 		log_warn("run: no allow-account is configured, so every "
 		    "validation request is held for a person");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aws/s3.h"
+#include "infra/names.h"
 
 /* Returns the 12-digit form of id, newly allocated, or NULL if invalid. */
 static char *
@@ -58,11 +59,29 @@ cli_policy_build(const char *command, const struct strlist *accounts,
 		strlist_add_owned(&policy->allow_accounts, id);
 	}
 
-	if (domains->count == 0)
+	where = "--allow-domain";
+	if (domains->count == 0) {
+		where = config->allow_domains.count > 0 ? "allow-domain" :
+		    "domain";
 		domains = config->allow_domains.count > 0 ?
 		    &config->allow_domains : &config->domains;
-	for (size_t i = 0; i < domains->count; i++)
-		strlist_add(&policy->allow_domains, domains->items[i]);
+	}
+	for (size_t i = 0; i < domains->count; i++) {
+		const char *why = NULL;
+		char *domain = infra_domain_normalize(domains->items[i], &why);
+
+		/* A single label such as "com" would allow every domain
+		 * under it, so it is rejected with the other invalid names. */
+		if (domain == NULL) {
+			char *shown = str_escaped(domains->items[i]);
+
+			fprintf(stderr, "acm-inbox %s: %s: invalid domain "
+			    "'%s': %s\n", command, where, shown, why);
+			free(shown);
+			return -1;
+		}
+		strlist_add_owned(&policy->allow_domains, domain);
+	}
 	return 0;
 }
 
