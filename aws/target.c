@@ -1,18 +1,40 @@
 /* URL building for aws_send(): endpoint, S3 addressing style, encoding. */
 #include "aws/aws.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/sigv4.h"
 #include "common/log.h"
+#include "common/str.h"
 
 /*
  * A bucket can be a host name label only when it is 3 to 63 lower-case
  * letters, digits and hyphens, starting and ending with a letter or digit.
  * Names with dots would break the *.s3 wildcard certificate.
  */
+/*
+ * Returns whether name can be a bucket: the current rules allow 3 to 63
+ * lower-case letters, digits, '.' and '-'; buckets made in us-east-1
+ * before March 2018 may also hold upper-case letters and '_' and be up
+ * to 255 long.  Anything else, such as '/', would change the request path.
+ */
+static bool
+bucket_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len < 3 || len > 255)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+		    *p != '_')
+			return false;
+	return true;
+}
+
 static bool
 bucket_is_dns_label(const char *bucket)
 {
@@ -105,6 +127,17 @@ aws_target_build(const char *endpoint, bool path_style,
 		return -1;
 	}
 
+	if (s3 && req->bucket != NULL && !bucket_name_valid(req->bucket)) {
+		char *shown = str_escaped(req->bucket);
+
+		log_error("s3: invalid bucket name \"%s\": expected 3 to 255 "
+		    "letters, digits, '.', '-' or '_'", shown);
+		free(shown);
+		curl_free(scheme);
+		curl_free(host);
+		curl_free(port);
+		return -1;
+	}
 	virtual_host = s3 && req->bucket != NULL && !path_style &&
 	    bucket_is_dns_label(req->bucket);
 	target_set(out, scheme, virtual_host ? req->bucket : NULL, host,

@@ -48,6 +48,38 @@ test_url_virtual_host(void)
 }
 
 static void
+test_url_bucket_names(void)
+{
+	static const char *const bad[] = {
+		"../x", "a/b", "ab", "bucket?x", "bucket#x", "spa ce", "",
+	};
+	static const char *const good[] = {
+		"my-bucket", "my.bucket.example", "Legacy_Bucket", "abc",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct aws_request req = {
+			.service = "s3", .method = "GET", .bucket = bad[i],
+			.path = "/key",
+		};
+		char *url = url_for("http://127.0.0.1:9", true, &req, NULL);
+
+		ok(url == NULL, "bucket name \"%s\" rejected", bad[i]);
+		free(url);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct aws_request req = {
+			.service = "s3", .method = "GET", .bucket = good[i],
+			.path = "/key",
+		};
+		char *url = url_for("http://127.0.0.1:9", true, &req, NULL);
+
+		ok(url != NULL, "bucket name \"%s\" accepted", good[i]);
+		free(url);
+	}
+}
+
+static void
 test_url_path_style(void)
 {
 	struct aws_request req = {
@@ -391,6 +423,7 @@ int
 main(void)
 {
 	test_url_virtual_host();
+	test_url_bucket_names();
 	test_url_path_style();
 	test_url_query();
 	test_url_other_services();
