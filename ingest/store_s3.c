@@ -82,6 +82,7 @@ s3_store_list(struct store *s, struct store_entries *out)
 	struct s3_list_options lo = { .prefix = st->inbox };
 	struct s3_object_list list;
 	int rc = s3_list_objects(st->client, st->bucket, &lo, &list);
+	size_t skipped = 0;
 
 	for (size_t i = 0; rc == 0 && i < list.count; i++) {
 		const struct s3_object *o = &list.items[i];
@@ -90,7 +91,15 @@ s3_store_list(struct store *s, struct store_entries *out)
 		if (id != NULL)
 			store_entries_add(out, id, o->key, o->size,
 			    parse_s3_time(o->last_modified));
+		else if (strcmp(o->key, st->inbox) != 0)
+			skipped++;
 	}
+	/* SES writes each message directly under the prefix it is given,
+	 * so an object in a sub-folder was put there by something else. */
+	if (skipped > 0)
+		log_warn("store: s3://%s/%s: skipped %zu objects in "
+		    "sub-folders; only objects directly under it are "
+		    "messages", st->bucket, st->inbox, skipped);
 	s3_object_list_free(&list);
 	return rc == 0 ? STORE_OK : STORE_ERROR;
 }
