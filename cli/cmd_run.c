@@ -355,11 +355,11 @@ make_dirs(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, 0750) != 0 && errno != EEXIST)
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
 			status = -1;
 		*p = '/';
 	}
-	if (status == 0 && mkdir(copy, 0750) != 0 && errno != EEXIST)
+	if (status == 0 && mkdir(copy, 0700) != 0 && errno != EEXIST)
 		status = -1;
 	free(copy);
 	return status;
