@@ -247,19 +247,6 @@ parse_options(struct cli *cli, struct approve_command *ac, int argc,
 	return -1;
 }
 
-static enum verify_setting
-verify_setting_from(enum verify_mode mode)
-{
-	switch (mode) {
-	case VERIFY_YES:
-		return VERIFY_SETTING_YES;
-	case VERIFY_NO:
-		return VERIFY_SETTING_NO;
-	default:
-		return VERIFY_SETTING_AUTO;
-	}
-}
-
 /*
  * Runs the ACM certificate check on a request the policy approves,
  * unless verify-certificate is no, and folds its result into the
@@ -269,7 +256,7 @@ static int
 check_certificate(struct approve_command *ac, struct cli *cli)
 {
 	enum verify_setting setting =
-	    verify_setting_from(cli->config.verify_certificate);
+	    cli_verify_setting(cli->config.verify_certificate);
 	struct verify_context ctx;
 	struct aws_client *client;
 

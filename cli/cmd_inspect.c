@@ -64,19 +64,6 @@ struct inspect {
 	struct verify_result verify_failure;	/* the first VERIFY_ERROR */
 };
 
-static enum verify_setting
-verify_setting_from(enum verify_mode mode)
-{
-	switch (mode) {
-	case VERIFY_YES:
-		return VERIFY_SETTING_YES;
-	case VERIFY_NO:
-		return VERIFY_SETTING_NO;
-	default:
-		return VERIFY_SETTING_AUTO;
-	}
-}
-
 /*
  * Runs the certificate check on a request the policy allows, unless
  * verify-certificate is no.  After the first failure to reach AWS the
@@ -366,7 +353,7 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 	in.limits.max_size = (size_t)c->max_message_size;
 	in.limits.max_depth = (int)c->max_mime_depth;
 	in.limits.max_parts = (int)c->max_mime_parts;
-	in.setting = verify_setting_from(c->verify_certificate);
+	in.setting = cli_verify_setting(c->verify_certificate);
 	status = EXIT_DONE;
 	for (int i = optind; i < argc; i++) {
 		int source_status = inspect_source(&in, cli, argv[i]);

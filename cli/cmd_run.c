@@ -177,9 +177,7 @@ build_process_config(struct cli *cli, struct ingest_process_config *pc,
 	pc->exchange.connect_timeout = c->connect_timeout;
 	pc->exchange.request_timeout = c->request_timeout;
 	pc->exchange.save_dir = save_dir;
-	pc->verify = c->verify_certificate == VERIFY_YES ? VERIFY_SETTING_YES :
-	    c->verify_certificate == VERIFY_NO ? VERIFY_SETTING_NO :
-	    VERIFY_SETTING_AUTO;
+	pc->verify = cli_verify_setting(c->verify_certificate);
 	pc->aws = &aws_opts;
 	return 0;
 }

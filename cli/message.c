@@ -203,3 +203,17 @@ cli_message_fetch(struct cli *cli, const char *source, size_t max,
 		return EXIT_USAGE;
 	return 0;
 }
+
+enum verify_setting
+cli_verify_setting(enum verify_mode mode)
+{
+	switch (mode) {
+	case VERIFY_YES:
+		return VERIFY_SETTING_YES;
+	case VERIFY_NO:
+		return VERIFY_SETTING_NO;
+	case VERIFY_AUTO:
+		break;
+	}
+	return VERIFY_SETTING_AUTO;
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "approve/policy.h"
+#include "approve/verify.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "common/buf.h"
@@ -41,5 +42,8 @@ int cli_message_fetch(struct cli *cli, const char *source, size_t max,
 int cli_policy_build(const char *command, const struct strlist *accounts,
     const struct strlist *domains, const struct config *config,
     struct policy *policy);
+
+/* Returns the certificate check setting for a config verify-certificate. */
+enum verify_setting cli_verify_setting(enum verify_mode mode);
 
 #endif
