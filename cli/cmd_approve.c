@@ -59,32 +59,6 @@ struct approve_command {
 	struct verify_result check;
 };
 
-static void
-print_field(const char *label, const char *value)
-{
-	char *escaped = str_escaped(value != NULL ? value : "-");
-
-	printf("  %-15s %s\n", label, escaped);
-	free(escaped);
-}
-
-static void
-print_findings(const char *label, const struct findings *list)
-{
-	for (size_t i = 0; i < list->count; i++) {
-		char *text = str_escaped(list->items[i].text);
-
-		printf("  %-15s %s: %s\n", label, list->items[i].code, text);
-		free(text);
-	}
-}
-
-static const char *
-verdict(const char *value)
-{
-	return value != NULL ? value : "none";
-}
-
 /* Prints the request and the policy's decision; never the link's code. */
 static void
 print_request(const struct approve_command *ac)
@@ -95,19 +69,16 @@ print_request(const struct approve_command *ac)
 
 	printf("%s: %s\n", source, policy_action_name(ac->decision.action));
 	free(source);
-	print_field("domain:", e->domain);
-	print_field("account:", e->account_id);
-	print_field("region:", e->region);
-	print_field("certificate:", e->certificate_arn != NULL ?
+	cli_print_field("domain:", e->domain);
+	cli_print_field("account:", e->account_id);
+	cli_print_field("region:", e->region);
+	cli_print_field("certificate:", e->certificate_arn != NULL ?
 	    e->certificate_arn : e->certificate_id);
-	print_field("from:", e->from);
-	print_field("approval host:", e->has_link ? e->link.host : NULL);
-	printf("  %-15s spf=%s dkim=%s dmarc=%s spam=%s virus=%s%s\n",
-	    "sender checks:", verdict(a->spf), verdict(a->dkim),
-	    verdict(a->dmarc), verdict(a->spam), verdict(a->virus),
-	    a->has_receipt ? "" : " (no X-SES-RECEIPT: none trusted)");
-	print_findings("problem:", &e->problems);
-	print_findings("reason:", &ac->decision.reasons);
+	cli_print_field("from:", e->from);
+	cli_print_field("approval host:", e->has_link ? e->link.host : NULL);
+	cli_print_verdicts("sender checks:", a);
+	cli_print_findings("problem:", &e->problems);
+	cli_print_findings("reason:", &ac->decision.reasons);
 	/* The check's text has its untrusted values escaped already. */
 	if (ac->checked && ac->check.status == VERIFY_VERIFIED)
 		printf("  %-15s %s\n", "checked:", ac->check.text);

@@ -222,32 +222,6 @@ print_json(const char *source, const struct acm_email *e,
 }
 
 static void
-print_field(const char *label, const char *value)
-{
-	char *escaped = str_escaped(value ? value : "-");
-
-	printf("  %-15s %s\n", label, escaped);
-	free(escaped);
-}
-
-static void
-print_findings(const char *label, const struct findings *list)
-{
-	for (size_t i = 0; i < list->count; i++) {
-		char *text = str_escaped(list->items[i].text);
-
-		printf("  %-15s %s: %s\n", label, list->items[i].code, text);
-		free(text);
-	}
-}
-
-static const char *
-verdict(const char *value)
-{
-	return value ? value : "none";
-}
-
-static void
 print_text(const char *source, const struct acm_email *e,
     const struct policy_decision *decision,
     const struct verify_result *check)
@@ -257,25 +231,22 @@ print_text(const char *source, const struct acm_email *e,
 
 	printf("%s: %s\n", name, policy_action_name(decision->action));
 	free(name);
-	print_field("ACM email:", e->is_acm ? "yes" : "no");
-	print_field("from:", e->from);
-	print_field("subject:", e->subject);
-	print_field("domain:", e->domain);
-	print_field("requested:", e->requested_domain);
-	print_field("account:", e->account_id);
-	print_field("region:", e->region);
-	print_field("certificate:", e->certificate_arn ? e->certificate_arn :
+	cli_print_field("ACM email:", e->is_acm ? "yes" : "no");
+	cli_print_field("from:", e->from);
+	cli_print_field("subject:", e->subject);
+	cli_print_field("domain:", e->domain);
+	cli_print_field("requested:", e->requested_domain);
+	cli_print_field("account:", e->account_id);
+	cli_print_field("region:", e->region);
+	cli_print_field("certificate:", e->certificate_arn ? e->certificate_arn :
 	    e->certificate_id);
-	print_field("approval host:", e->has_link ? e->link.host : NULL);
-	printf("  %-15s spf=%s dkim=%s dmarc=%s spam=%s virus=%s%s\n",
-	    "verdicts:", verdict(a->spf), verdict(a->dkim),
-	    verdict(a->dmarc), verdict(a->spam), verdict(a->virus),
-	    a->has_receipt ? "" : " (no X-SES-RECEIPT: none trusted)");
-	print_findings("problem:", &e->problems);
+	cli_print_field("approval host:", e->has_link ? e->link.host : NULL);
+	cli_print_verdicts("verdicts:", a);
+	cli_print_findings("problem:", &e->problems);
 	if (check->code != NULL)
 		printf("  %-15s %s\n", "certificate:",
 		    verify_status_name(check->status));
-	print_findings("reason:", &decision->reasons);
+	cli_print_findings("reason:", &decision->reasons);
 	if (decision->certificate_check_needed)
 		printf("  %-15s %s\n", "note:", "the ACM certificate check "
 		    "did not run (verify-certificate)");

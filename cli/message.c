@@ -217,3 +217,38 @@ cli_verify_setting(enum verify_mode mode)
 	}
 	return VERIFY_SETTING_AUTO;
 }
+
+void
+cli_print_field(const char *label, const char *value)
+{
+	char *escaped = str_escaped(value != NULL ? value : "-");
+
+	printf("  %-15s %s\n", label, escaped);
+	free(escaped);
+}
+
+void
+cli_print_findings(const char *label, const struct findings *list)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		char *text = str_escaped(list->items[i].text);
+
+		printf("  %-15s %s: %s\n", label, list->items[i].code, text);
+		free(text);
+	}
+}
+
+static const char *
+verdict(const char *value)
+{
+	return value != NULL ? value : "none";
+}
+
+void
+cli_print_verdicts(const char *label, const struct ses_auth *auth)
+{
+	printf("  %-15s spf=%s dkim=%s dmarc=%s spam=%s virus=%s%s\n",
+	    label, verdict(auth->spf), verdict(auth->dkim),
+	    verdict(auth->dmarc), verdict(auth->spam), verdict(auth->virus),
+	    auth->has_receipt ? "" : " (no X-SES-RECEIPT: none trusted)");
+}

@@ -9,6 +9,7 @@
 
 #include "approve/policy.h"
 #include "approve/verify.h"
+#include "parse/sesauth.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "common/buf.h"
@@ -42,6 +43,15 @@ int cli_message_fetch(struct cli *cli, const char *source, size_t max,
 int cli_policy_build(const char *command, const struct strlist *accounts,
     const struct strlist *domains, const struct config *config,
     struct policy *policy);
+
+/* Prints "  LABEL VALUE" for a request's field, escaped; NULL as "-". */
+void cli_print_field(const char *label, const char *value);
+
+/* Prints one "  LABEL CODE: TEXT" line per finding, the text escaped. */
+void cli_print_findings(const char *label, const struct findings *list);
+
+/* Prints the trusted SES verdicts of a message on one line. */
+void cli_print_verdicts(const char *label, const struct ses_auth *auth);
 
 /* Returns the certificate check setting for a config verify-certificate. */
 enum verify_setting cli_verify_setting(enum verify_mode mode);
