@@ -1,10 +1,11 @@
 """The whole acm-inbox job against local stand-ins, as a guided walk.
 
 It starts moto_server (S3, SES, SNS, Route 53, ACM, STS) and a local HTTPS
-approval site under a throwaway CA, all on 127.0.0.1; sets up a mailbox
-for example.com; delivers messages into the inbox prefix as SES would;
-runs the worker; and shows where each message ended and what the approval
-site received.  It exits 0 only when every outcome is the expected one.
+approval site under a throwaway CA, all on 127.0.0.1.  It then sets up a
+mailbox for example.com, delivers messages into the inbox prefix as SES
+would, and runs the worker.  Last, it shows where each message ended and
+what the approval site received, and exits 0 only when every outcome is
+the expected one.
 Nothing is sent to any other address: every AWS endpoint points at the
 stand-in and the instance metadata service is off.
 """

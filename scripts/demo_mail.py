@@ -1,9 +1,9 @@
 """Messages shaped like the ones SES stores in S3, for the demo and tests.
 
 Each message carries the verdict headers SES writes on top (spam, virus,
-SPF, Authentication-Results for amazonses.com, X-SES-RECEIPT) and a body
-in the layout ACM uses: the current layout since November 2020 or the
-older one with a dashed account ID, a bare certificate UUID and the old
+SPF, Authentication-Results for amazonses.com, X-SES-RECEIPT).  Its body
+follows ACM's current layout (since November 2020) or the older one,
+which has a dashed account ID, a bare certificate UUID and the old
 approval host.
 """
 

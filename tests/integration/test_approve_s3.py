@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """acm-inbox approve with s3://BUCKET/KEY sources.
 
-moto_server holds the messages; the local approval site answers the
+moto_server stores the messages; the local approval site answers the
 approval; boto3 writes the objects and the site's record shows what was
 approved.
 """
