@@ -103,6 +103,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         action = query_action(self.path, body,
                               self.headers.get("Content-Type"))
+        target = self.headers.get("X-Amz-Target")
+        if action is None and target:
+            # JSON protocol: "CertificateManager.DescribeCertificate".
+            action = target.rsplit(".", 1)[-1]
         with LOCK:
             parts = urllib.parse.urlsplit(self.path)
             RECORDS.append({"method": self.command, "path": parts.path,
