@@ -256,7 +256,7 @@ def test_connection_refused(tap):
                              ACM_INBOX_RETRY_BASE_MS="1",
                              ACM_INBOX_PROBE_RETRIES="2")
     started = time.monotonic()
-    proc = stand.subprocess.run([DRIVER, "get", "b", "k", "10"],
+    proc = stand.subprocess.run([DRIVER, "get", "bkt", "k", "10"],
                                 env=environ, capture_output=True,
                                 timeout=60)
     err = proc.stderr.decode(errors="replace")
