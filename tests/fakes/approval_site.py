@@ -21,6 +21,9 @@ Codes behave as pending requests unless configured otherwise:
                           hop: GET redirects once to itself first
                           post-redirect: POST answers 303 to a result page
                           noform: the page has no approval form
+                          form-again: GET shows the form even after the
+                              request was approved (by default it shows
+                              the already-approved page)
 
 It listens on 127.0.0.1 only, writes its port to stdout and --port-file
 when ready, and is stopped with SIGTERM.
@@ -44,7 +47,7 @@ import time
 import urllib.parse
 
 MODES = {"slow", "close", "close-post", "redirect", "hop", "post-redirect",
-         "noform"}
+         "noform", "form-again"}
 FOREIGN_HOST = "login.example.net"
 
 
@@ -167,6 +170,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not code or not context:
                 self.send_page(400, "Invalid link", "<p>This approval link"
                                " is invalid.</p>")
+            return
+        if code in self.state.approved and mode != "form-again":
+            self.send_page(200, "Already approved", "<h1>Already approved"
+                           "</h1><p>This request has already been approved."
+                           "</p>")
             return
         self.render_form(code, context, mode)
 

@@ -31,7 +31,8 @@ CODES = {
     name: "%s-%s" % (name, os.urandom(6).hex())
     for name in ("ok", "expired", "unknown", "already", "wrongca",
                  "redirect", "noform", "slow", "close", "closepost", "hop",
-                 "postredirect", "dryrun", "china", "secret", "foreign")
+                 "postredirect", "dryrun", "china", "secret", "foreign",
+                 "again")
 }
 # A context as ACM writes it: a UUID followed by the region in hex.
 CONTEXT = "%s-%s-%s-%s-%s%s" % (
@@ -139,7 +140,15 @@ def test_already(tap, case, site):
     tap.eq(second.get("status"), 0, "already approved: status 0")
     results = [p["result"] for p in posts_for(site, "already")]
     tap.eq(results, ["approved", "already"],
-           "already approved: one approval, then one repeat")
+           "form after approval: one approval, then one repeat")
+
+    first = case.run(link(CODES["again"]))
+    second = case.run(link(CODES["again"]))
+    check_result(tap, first, "approved", "approval before a rerun")
+    check_result(tap, second, "already_approved", "rerun of an approval")
+    tap.eq(second.get("submitted"), False, "rerun: nothing submitted")
+    tap.eq([p["result"] for p in posts_for(site, "again")], ["approved"],
+           "rerun: the approved page is read, no second POST")
 
 
 def test_wrong_ca(tap, case, site):
@@ -208,7 +217,7 @@ def test_network(tap, case, site):
     outcome = case.run(link(CODES["closepost"]))
     check_result(tap, outcome, "already_approved", "closed after POST rerun")
     tap.eq([p["result"] for p in posts_for(site, "closepost")],
-           ["approved", "already"], "closed after POST: POST sent once a run")
+           ["approved"], "closed after POST: the rerun sends no POST")
 
     tap.eq(len(posts_for(site, "slow")) + len(posts_for(site, "close")),
            0, "hanging and closing: no POST")
@@ -251,7 +260,7 @@ def main():
             ("redirect", "redirect"), ("noform", "noform"),
             ("slow", "slow"), ("close", "close"),
             ("closepost", "close-post"), ("hop", "hop"),
-            ("postredirect", "post-redirect"))]
+            ("postredirect", "post-redirect"), ("already", "form-again"))]
         site = ApprovalSite(tmp, expired=[CODES["expired"]],
                             unknown=[CODES["unknown"]], modes=modes)
         case = Case(tmp, site)
@@ -266,7 +275,7 @@ def main():
             test_secrets(tap, case, site)
             approving = [p for p in site.posts()
                          if p["result"] == "approved"]
-            tap.eq(len(approving), 7, "site recorded seven approvals")
+            tap.eq(len(approving), 8, "site recorded eight approvals")
         finally:
             site.stop()
     tap.exit()
