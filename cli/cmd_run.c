@@ -46,6 +46,7 @@ static const char usage[] =
 "                          jobs, else 1)\n"
 "      --bucket NAME       S3 bucket (default: config bucket)\n"
 "      --prefix PREFIX     key prefix (default: config prefix)\n"
+"  -h, --help              show this help\n"
 "\n"
 "Exit status: 0 done (also when there was nothing to do), 1 a message\n"
 "was held, failed or left in the inbox for a retry, 2 usage or\n"
