@@ -127,6 +127,8 @@ def test_invalid_input(tap, st):
         ("long label", ["setup", "a" * 64 + ".com"], "63"),
         ("bad recipient", ["setup", DOMAIN, "--recipients",
                            "admin@other.org"], "invalid recipient"),
+        ("long prefix", ["setup", DOMAIN, "--prefix", "p" * 229 + "/"],
+         "longer than 229 bytes"),
     ]
     for name, args, text in cases:
         proc = st.run(*args)
