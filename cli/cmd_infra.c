@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "infra/lifecycle.h"
 #include "infra/names.h"
 
 enum {
@@ -197,6 +198,10 @@ build_options(struct cli *cli, const struct raw_options *raw,
 	if (v->prefix == NULL)
 		return cli_usage_error(cli, "invalid prefix: it contains "
 		    "control characters");
+	if (strlen(v->prefix) > LIFECYCLE_PREFIX_MAX)
+		return cli_usage_error(cli, "invalid prefix: longer than %zu "
+		    "bytes, which S3's lifecycle rule IDs cannot hold",
+		    (size_t)LIFECYCLE_PREFIX_MAX);
 	opts->prefix = v->prefix;
 	if (raw->hosted_zone != NULL &&
 	    (v->hosted_zone = zone_id(raw->hosted_zone)) == NULL)

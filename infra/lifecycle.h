@@ -14,6 +14,14 @@
 #define LIFECYCLE_ID_PREFIX "acm-inbox-expire:"
 
 /*
+ * The longest key prefix whose rule IDs fit S3's limit of 255 characters
+ * for a lifecycle rule ID: the ID prefix, the key prefix and the longest
+ * outcome folder ("approved/").
+ */
+#define LIFECYCLE_PREFIX_MAX \
+	(255 - (sizeof(LIFECYCLE_ID_PREFIX) - 1) - (sizeof("approved/") - 1))
+
+/*
  * Returns the LifecycleConfiguration document that keeps every rule of
  * existing (NULL: none) not made by setup for prefix, and adds setup's
  * rules for prefix with days.  *changed is false when existing already

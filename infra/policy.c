@@ -238,3 +238,30 @@ infra_policy_count_sid_prefix(const char *existing, const char *prefix)
 	json_object_put(doc);
 	return count;
 }
+
+int
+infra_policy_count_resource(const char *existing, const char *prefix,
+    const char *resource)
+{
+	json_object *doc, *statements, *st, *res;
+	size_t n;
+	int count = 0;
+
+	doc = parse_policy(existing, &statements);
+	if (doc == NULL)
+		return -1;
+	n = json_object_array_length(statements);
+	for (size_t i = 0; i < n; i++) {
+		const char *sid;
+
+		st = json_object_array_get_idx(statements, i);
+		sid = statement_sid(st);
+		if (sid != NULL && str_starts_with(sid, prefix) &&
+		    json_object_object_get_ex(st, "Resource", &res) &&
+		    json_object_is_type(res, json_type_string) &&
+		    strcmp(json_object_get_string(res), resource) == 0)
+			count++;
+	}
+	json_object_put(doc);
+	return count;
+}

@@ -62,4 +62,11 @@ bool infra_policy_has(const char *existing, const char *statement);
  */
 int infra_policy_count_sid_prefix(const char *existing, const char *prefix);
 
+/*
+ * Counts the statements whose Sid starts with prefix and whose Resource
+ * is the string resource; -1 when existing is not a policy document.
+ */
+int infra_policy_count_resource(const char *existing, const char *prefix,
+    const char *resource);
+
 #endif

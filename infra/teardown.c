@@ -213,8 +213,21 @@ remove_lifecycle(struct removal *rm)
 {
 	struct infra_ctx *ctx = rm->ctx;
 	bool changed, none_left;
-	char *doc;
+	char *doc, *resource;
+	int users;
 
+	/* Another domain's rule may store mail under the same prefix. */
+	resource = xasprintf("arn:aws:s3:::%s/%s*", ctx->bucket,
+	    ctx->opts->prefix);
+	users = infra_policy_count_resource(ctx->bucket_policy,
+	    STATEMENT_PREFIX, resource);
+	free(resource);
+	if (users != 0) {
+		kept(rm, "lifecycle", users > 0 ? "another domain's rule "
+		    "stores mail under the same prefix" : "the bucket policy "
+		    "is not a policy document");
+		return;
+	}
 	doc = lifecycle_remove(ctx->lifecycle, ctx->opts->prefix, &changed,
 	    &none_left);
 	if (changed && begin(rm, "lifecycle", "expiry rules for outcomes")) {

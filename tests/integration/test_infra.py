@@ -127,6 +127,8 @@ def test_invalid_input(tap, st):
         ("long label", ["setup", "a" * 64 + ".com"], "63"),
         ("bad recipient", ["setup", DOMAIN, "--recipients",
                            "admin@other.org"], "invalid recipient"),
+        ("long prefix", ["setup", DOMAIN, "--prefix", "p" * 229 + "/"],
+         "longer than 229 bytes"),
     ]
     for name, args, text in cases:
         proc = st.run(*args)
@@ -410,6 +412,28 @@ def test_teardown_keeps_others(tap, st):
            "teardown: only its own statement removed")
 
 
+def test_teardown_of_one_domain(tap, st):
+    st.reset()
+    make_zone(st)
+    make_zone(st, "example.org")
+    for domain in (DOMAIN, "example.org"):
+        proc = st.run("setup", domain, "--no-wait")
+        tap.eq(proc.returncode, 0, "two domains: setup %s exit 0" % domain)
+    s3 = st.client("s3")
+    before = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    proc = st.run("teardown", DOMAIN)
+    tap.eq(proc.returncode, 0, "two domains: teardown exit 0")
+    try:
+        after = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    except Exception:  # no lifecycle configuration left at all
+        after = []
+    tap.eq(sorted(r["ID"] for r in after), sorted(r["ID"] for r in before),
+           "two domains: the other domain's expiry rules are kept")
+    status = st.run("status", "example.org")
+    tap.ok(status.returncode == 0,
+           "two domains: the other is still set up", detail(status))
+
+
 def test_unreachable(tap, st):
     closed = "http://127.0.0.1:%d" % stand.free_port()
     proc = st.run("status", DOMAIN, endpoint=closed)
@@ -562,6 +586,7 @@ def main():
                  test_no_hosted_zone, test_dry_run, test_setup,
                  test_existing_rule_set, test_mx_conflict,
                  test_access_denied, test_teardown_keeps_others,
+                 test_teardown_of_one_domain,
                  test_unreachable, test_zone_choice,
                  test_status_and_dry_teardown, test_verification_pending,
                  test_iam_policy):
