@@ -22,6 +22,7 @@ struct aws_creds_provider {
 	char *ca_bundle;
 	long connect_timeout;
 	long request_timeout;
+	long process_timeout;
 	bool have;		/* creds holds credentials */
 	time_t retry_after;	/* no new walk before this after a failure */
 	struct aws_credentials creds;
@@ -51,6 +52,7 @@ aws_creds_provider_new(const struct aws_creds_options *opts)
 
 	p->connect_timeout = 2;
 	p->request_timeout = 10;
+	p->process_timeout = 60;
 	if (opts == NULL)
 		return p;
 	p->profile = creds_strdup_or_null(opts->profile);
@@ -60,6 +62,8 @@ aws_creds_provider_new(const struct aws_creds_options *opts)
 		p->connect_timeout = opts->connect_timeout;
 	if (opts->request_timeout > 0)
 		p->request_timeout = opts->request_timeout;
+	if (opts->process_timeout > 0)
+		p->process_timeout = opts->process_timeout;
 	return p;
 }
 
@@ -128,6 +132,7 @@ creds_ctx_init(struct creds_ctx *ctx, const struct aws_creds_provider *p)
 	ctx->ca_bundle = aws_config_ca_bundle(p->ca_bundle, ctx->profile);
 	ctx->connect_timeout = p->connect_timeout;
 	ctx->request_timeout = p->request_timeout;
+	ctx->process_timeout = p->process_timeout;
 }
 
 static void

@@ -29,6 +29,7 @@ struct aws_creds_options {
 	const char *ca_bundle;	/* NULL: AWS_CA_BUNDLE, profile, system */
 	long connect_timeout;	/* seconds; 0: 2 */
 	long request_timeout;	/* seconds, whole request; 0: 10 */
+	long process_timeout;	/* seconds for credential_process; 0: 60 */
 };
 
 struct aws_creds_provider;

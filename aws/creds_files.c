@@ -3,10 +3,15 @@
  * credential_process, static keys in ~/.aws/config (the AWS CLI's order).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "aws/config.h"
 #include "aws/creds_internal.h"
@@ -79,19 +84,115 @@ creds_static_keys(const struct aws_profile *p, const char *path,
 	return 1;
 }
 
-/* Reads the command's whole output; returns 0, or -1 when too large. */
+/*
+ * Starts /bin/sh -c command in a process group of its own, with its
+ * stdout on a pipe; returns the read end, or -1 (logged).
+ */
 static int
-creds_read_output(FILE *f, struct buf *out)
+creds_spawn(const char *command, const char *where, pid_t *pid)
 {
-	char chunk[4096];
-	size_t n;
+	int fds[2];
 
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > CREDS_MAX_RESPONSE)
-			return -1;
-		buf_append(out, chunk, n);
+	if (pipe(fds) != 0) {
+		log_error("%s: cannot create a pipe: %s", where,
+		    strerror(errno));
+		return -1;
 	}
-	return 0;
+	fflush(stderr);
+	*pid = fork();
+	if (*pid < 0) {
+		log_error("%s: cannot start /bin/sh: %s", where,
+		    strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (*pid == 0) {
+		/* Only async-signal-safe calls: the parent may have threads. */
+		setpgid(0, 0);
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	return fds[0];
+}
+
+/* Returns the milliseconds left until deadline (CLOCK_MONOTONIC), >= 0. */
+static int
+creds_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+}
+
+/*
+ * Reads the command's output until it closes stdout and exits, or until
+ * the deadline.  Returns 0 with *status set, -1 when the output is too
+ * large or the time ran out (logged; the process group is then killed).
+ */
+static int
+creds_collect(int fd, pid_t pid, const struct timespec *deadline,
+    long timeout, const char *where, struct buf *out, int *status)
+{
+	bool open_pipe = true;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int left = creds_ms_left(deadline);
+
+		if (!open_pipe) {
+			pid_t done = waitpid(pid, status, WNOHANG);
+
+			if (done == pid)
+				return 0;
+			if (done < 0 && errno != EINTR) {
+				log_error("%s: cannot wait for the command: "
+				    "%s", where, strerror(errno));
+				return -1;
+			}
+			if (left == 0)
+				break;
+			poll(NULL, 0, left < 50 ? left : 50);
+			continue;
+		}
+		if (left == 0)
+			break;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			break;
+		if (pfd.revents != 0) {
+			char chunk[4096];
+			ssize_t n = read(fd, chunk, sizeof(chunk));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				open_pipe = false;
+				continue;
+			}
+			if (out->len + (size_t)n > CREDS_MAX_RESPONSE) {
+				log_error("%s: output larger than 64 KiB",
+				    where);
+				goto kill;
+			}
+			buf_append(out, chunk, (size_t)n);
+		}
+	}
+	log_error("%s: the command did not finish within %ld s; stopped it",
+	    where, timeout);
+kill:
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
 }
 
 /* Returns 0 when status is a normal exit 0, else -1 (logged). */
@@ -119,30 +220,32 @@ creds_check_status(int status, const char *where)
 /*
  * Runs credential_process with /bin/sh -c and parses its JSON output.
  * The command's stderr goes to ours, so its own messages reach the user.
+ * A command still running after timeout seconds is killed, so a hung
+ * helper cannot stall every later run.
  */
 static int
-creds_run_process(const char *command, const char *name,
+creds_run_process(const char *command, const char *name, long timeout,
     struct aws_credentials *c)
 {
 	char *where = xasprintf("profile '%s': credential_process", name);
 	struct buf out = { 0 };
-	int rc = -1;
-	FILE *f;
+	struct timespec deadline;
+	int rc = -1, fd, status = 0;
+	pid_t pid;
 
 	log_debug("%s: running the command", where);
-	fflush(stderr);
-	f = popen(command, "r");
-	if (f == NULL) {
-		log_error("%s: cannot start /bin/sh: %s", where,
-		    strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout;
+	fd = creds_spawn(command, where, &pid);
+	if (fd < 0)
 		goto out;
-	}
-	if (creds_read_output(f, &out) != 0) {
-		log_error("%s: output larger than 64 KiB", where);
-		pclose(f);
+	rc = creds_collect(fd, pid, &deadline, timeout, where, &out,
+	    &status);
+	close(fd);
+	if (rc != 0)
 		goto out;
-	}
-	if (creds_check_status(pclose(f), where) != 0)
+	rc = -1;
+	if (creds_check_status(status, where) != 0)
 		goto out;
 	buf_append_char(&out, '\0');
 	rc = creds_parse_json(out.data, "SessionToken", true, where,
@@ -191,7 +294,8 @@ creds_from_loaded(struct creds_ctx *ctx, const struct creds_profile *cp,
 		return rc;
 	command = creds_profile_get(cp, "credential_process");
 	if (command != NULL)
-		return creds_run_process(command, ctx->profile, c) == 0 ?
+		return creds_run_process(command, ctx->profile,
+		    ctx->process_timeout, c) == 0 ?
 		    1 : -1;
 	rc = creds_static_keys(&cp->config, cp->config_path, ctx->profile,
 	    c);

@@ -26,6 +26,7 @@ struct creds_ctx {
 	char *ca_bundle;	/* may be NULL */
 	long connect_timeout;
 	long request_timeout;
+	long process_timeout;
 	struct buf tried;	/* "environment (...), web identity (...)" */
 };
 

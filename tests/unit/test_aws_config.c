@@ -5,6 +5,8 @@
  * whole run, so nothing here opens a connection.
  */
 #include <fcntl.h>
+#include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -689,6 +691,72 @@ test_process_refresh(void)
 	free(json);
 }
 
+/*
+ * Returns whether pid has exited: gone, or a zombie that its new parent
+ * has not reaped yet.  Waits up to about 2 s for SIGKILL to land.
+ */
+static bool
+process_gone(pid_t pid)
+{
+	for (int i = 0; i < 40; i++) {
+		char path[64], state = '?';
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+		f = fopen(path, "r");
+		if (f == NULL)
+			return true;
+		if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+			state = '?';
+		fclose(f);
+		if (state == 'Z' || state == 'X')
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static void
+test_process_timeout(void)
+{
+	struct aws_creds_options opts = { .profile = "proc",
+	    .process_timeout = 1 };
+	const struct aws_credentials *c = NULL;
+	struct aws_creds_provider *p;
+	struct capture cap;
+	char *err, *path, *config, *script, *pid_path;
+	long pid = 0;
+	FILE *f;
+
+	env_reset();
+	pid_path = xasprintf("%s/hang.pid", tmp_dir);
+	script = xasprintf("#!/bin/sh\necho $$ > '%s'\nexec sleep 30\n",
+	    pid_path);
+	path = write_file_path("hang.sh", script, 0700);
+	config = xasprintf("[profile proc]\ncredential_process = /bin/sh %s\n",
+	    path);
+	write_file("config", config, 0600);
+	p = aws_creds_provider_new(&opts);
+	capture_begin(&cap);
+	is_int(aws_creds_get(p, &c), -1, "hung credential_process fails");
+	err = capture_end(&cap);
+	ok(contains(err, "did not finish within 1 s"),
+	    "hung credential_process: timeout named");
+	f = fopen(pid_path, "r");
+	ok(f != NULL && fscanf(f, "%ld", &pid) == 1 && pid > 0,
+	    "hung credential_process: started");
+	ok(pid > 0 && process_gone((pid_t)pid),
+	    "hung credential_process: killed");
+	if (f != NULL)
+		fclose(f);
+	aws_creds_provider_free(p);
+	free(err);
+	free(config);
+	free(path);
+	free(script);
+	free(pid_path);
+}
+
 static void
 check_process_failure(const char *body, int status, const char *message,
     const char *name)
@@ -909,6 +977,7 @@ main(void)
 	test_ca_bundle();
 	test_parse_time();
 	test_process_good();
+	test_process_timeout();
 	test_process_refresh();
 	test_process_failures();
 	test_env_first();
