@@ -7,7 +7,7 @@
  * credentials, TLS settings and a reusable libcurl handle.  Requests are
  * signed with SigV4, retried with jittered exponential backoff on
  * throttling, 5xx, RequestTimeout and transport errors, and corrected for
- * clock skew.  This layer knows nothing of mail.
+ * clock skew.  This layer has no notion of mail.
  */
 #include <stdbool.h>
 #include <stddef.h>

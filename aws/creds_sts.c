@@ -14,7 +14,7 @@
 #include "aws/creds_internal.h"
 #include "common/log.h"
 
-/* Used when no region is configured; STS answers in every region. */
+/* Used when no region is configured, because STS is served in every region. */
 #define CREDS_STS_FALLBACK_REGION "us-east-1"
 
 /* Finds the first element named name at or below node. */
@@ -100,7 +100,7 @@ creds_sts_parse(const char *url, const struct creds_http *h,
 	}
 	if (id == NULL || secret == NULL || token == NULL ||
 	    aws_creds_parse_time(expiration, &expires) != 0) {
-		log_error("credentials: web identity: the answer from %s has "
+		log_error("credentials: web identity: the response from %s has "
 		    "no valid Credentials element", url);
 	} else {
 		creds_fill(c, id, secret, token, expires, "web identity");
@@ -167,7 +167,7 @@ creds_sts_call(struct creds_ctx *ctx, const char *role, const char *token,
 	creds_http_header(&h, "Content-Type",
 	    "application/x-www-form-urlencoded; charset=utf-8");
 	if (creds_http_send(ctx, &h) != 0)
-		log_error("credentials: web identity: no answer from %s: %s",
+		log_error("credentials: web identity: no response from %s: %s",
 		    url, h.error);
 	else if (h.status != 200)
 		creds_sts_log_error(url, &h);
