@@ -98,7 +98,7 @@ check_sender(const struct acm_email *email, struct findings *reasons)
 		findings_add(reasons, "dmarc-fail", "SES recorded a DMARC "
 		    "failure");
 	/* Every message sent through SES carries an amazonses.com
-	 * signature, so on its own it says nothing about the From domain:
+	 * signature, so on its own it proves nothing about the From domain:
 	 * then DMARC must have passed for it. */
 	else if (ses_only && (auth->dmarc == NULL ||
 	    strcmp(auth->dmarc, "pass") != 0))

@@ -385,7 +385,7 @@ creds_parse_json(const char *json, const char *token_member,
 	int rc = -1;
 
 	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
-		log_error("%s: the answer is not a JSON object: %s", where,
+		log_error("%s: the response is not a JSON object: %s", where,
 		    obj == NULL ? json_tokener_error_desc(jerr) :
 		    "another JSON type");
 		goto out;

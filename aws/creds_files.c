@@ -131,7 +131,12 @@ creds_ms_left(const struct timespec *deadline)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+	/* poll() takes an int, so one wait lasts at most a minute. */
+	if (ms < 0)
+		return 0;
+	if (ms > 60000)
+		return 60000;
+	return (int)ms;
 }
 
 /*

@@ -17,7 +17,7 @@
 #include "aws/creds.h"
 #include "common/buf.h"
 
-/* Largest answer read from a credential source. */
+/* Largest response read from a credential source. */
 #define CREDS_MAX_RESPONSE (64 * 1024)
 
 struct creds_ctx {

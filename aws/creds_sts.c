@@ -59,7 +59,7 @@ creds_xml_parse(const struct buf *body)
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
-/* Logs an STS error answer: status, Code and Message, escaped. */
+/* Logs an STS error response: status, Code and Message, escaped. */
 static void
 creds_sts_log_error(const char *url, const struct creds_http *h)
 {
@@ -80,7 +80,7 @@ creds_sts_log_error(const char *url, const struct creds_http *h)
 	xmlFreeDoc(doc);
 }
 
-/* Reads the Credentials element of a successful answer into c. */
+/* Reads the Credentials element of a successful response into c. */
 static int
 creds_sts_parse(const char *url, const struct creds_http *h,
     struct aws_credentials *c)

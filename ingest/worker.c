@@ -747,5 +747,9 @@ out:
 	free(f.last_error);
 	free(version);
 	buf_free(&body);
-	return status == 1 ? 1 : status == STORE_ERROR ? -1 : 0;
+	if (status == 1)
+		return 1;
+	if (status == STORE_ERROR)
+		return -1;
+	return 0;
 }
